@@ -1,0 +1,125 @@
+import { createRequire } from 'node:module'
+import PQueue from 'p-queue'
+import {
+  ErrorType,
+  LambdaError,
+  serviceError,
+  type HostStats,
+  type InvokeOptions,
+  type Invoker,
+  type RawInvokeResult,
+} from '@lambdalet/protocol'
+import { FunctionService } from './function-service.js'
+import { writeToStdout, type LogEntry } from './log-entry.js'
+import { resolveFunction, validateHostOptions, type HostOptions } from './options.js'
+
+// The runtime is never imported here: it only runs inside workers.
+const workerFile = createRequire(import.meta.url).resolve('@lambdalet/runtime/worker')
+
+/**
+ * The embeddable host: one `FunctionService` (queue, pool, environments) per
+ * function, behind the `Invoker` interface the gateway speaks.
+ */
+export class Host implements Invoker {
+  #services = new Map<string, FunctionService>()
+  #closing: Promise<void> | null = null
+  #drainTimeoutMs: number
+  #arnPrefix: string
+
+  constructor(options: HostOptions) {
+    validateHostOptions(options)
+    this.#drainTimeoutMs = options.drainTimeoutMs ?? 10_000
+    const region = options.region ?? 'us-east-1'
+    const accountId = options.accountId ?? '000000000000'
+    this.#arnPrefix = `arn:aws:lambda:${region}:${accountId}:function:`
+    const configs = Object.entries(options.functions).map(([name, fn]) => resolveFunction(name, fn))
+    const gate = options.maxConcurrency === undefined ? null : new PQueue({ concurrency: options.maxConcurrency })
+    const log = options.logs === false ? null : typeof options.logs === 'function' ? options.logs : writeToStdout
+    for (const config of configs) {
+      this.#services.set(
+        config.name,
+        new FunctionService({
+          config,
+          workerFile,
+          region,
+          accountId,
+          gate,
+          log,
+        }),
+      )
+    }
+  }
+
+  /**
+   * Invokes a function and resolves with its result (JSON semantics). Rejects
+   * with a `LambdaError` whose `errorType` is Lambda's: the thrown error's
+   * name, `Sandbox.Timedout`, `Runtime.ExitError`, `TooManyRequestsException`…
+   */
+  async invoke<Result = unknown>(name: string, event?: unknown, options: InvokeOptions = {}): Promise<Result> {
+    const payload = event === undefined ? 'null' : JSON.stringify(event)
+    const result = await this.invokeRaw(name, payload, options)
+    if (result.functionError) {
+      const error = new LambdaError(JSON.parse(result.payload), { requestId: result.requestId })
+      if (result.logResult !== undefined) Object.assign(error, { logResult: result.logResult })
+      throw error
+    }
+    const value = JSON.parse(result.payload) as Result
+    if (options.logType === 'Tail') return { result: value, logResult: result.logResult ?? '' } as Result
+    return value
+  }
+
+  /**
+   * The raw call: the event as JSON text in, the result or function error as
+   * JSON text out, never thrown. Service errors (unknown function, throttle,
+   * closing) reject with a `LambdaError` carrying a `statusCode`.
+   */
+  invokeRaw(name: string, payload: string, options: InvokeOptions = {}): Promise<RawInvokeResult> {
+    const service = this.#services.get(name)
+    if (service === undefined) {
+      return Promise.reject(
+        serviceError(ErrorType.ResourceNotFound, `Function not found: ${this.#arnPrefix}${name}`),
+      )
+    }
+    if (this.#closing !== null) {
+      return Promise.reject(serviceError(ErrorType.ServiceUnavailable, 'The host is shutting down'))
+    }
+    return service.invoke(payload, options)
+  }
+
+  hasFunction(name: string): boolean {
+    return this.#services.has(name)
+  }
+
+  functionNames(): string[] {
+    return [...this.#services.keys()]
+  }
+
+  stats(): HostStats {
+    const functions: HostStats['functions'] = {}
+    let concurrentExecutions = 0
+    let threads = 0
+    for (const [name, service] of this.#services) {
+      functions[name] = service.stats()
+      concurrentExecutions += service.busy
+      threads += service.threads
+    }
+    return { functions, concurrentExecutions, threads, closing: this.#closing !== null }
+  }
+
+  /**
+   * Stops accepting, lets in-flight and queued invocations finish (up to the
+   * drain timeout, then terminates them), and terminates every worker.
+   */
+  close(): Promise<void> {
+    this.#closing ??= Promise.all(
+      [...this.#services.values()].map((service) => service.close(this.#drainTimeoutMs)),
+    ).then(() => undefined)
+    return this.#closing
+  }
+}
+
+export function createHost(options: HostOptions): Host {
+  return new Host(options)
+}
+
+export type { LogEntry }

@@ -1,0 +1,19 @@
+import type { ErrorShape, InvokeOptions, RawInvokeResult } from '@lambdalet/protocol'
+
+/** What came of running one event in an environment. */
+export type Outcome =
+  | { kind: 'response'; body: string }
+  | { kind: 'error'; error: ErrorShape; invalidEvent: boolean }
+  | { kind: 'timeout'; error: ErrorShape }
+  | { kind: 'crash'; error: ErrorShape }
+
+/** One accepted invocation, from the caller's call to its answer. */
+export interface Invocation {
+  readonly requestId: string
+  readonly payload: string
+  readonly options: InvokeOptions
+  /** The invocation's log lines, kept only when the caller asked for `Tail`. */
+  readonly tail: string[] | null
+  resolve(result: RawInvokeResult): void
+  reject(error: Error): void
+}

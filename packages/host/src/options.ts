@@ -1,0 +1,135 @@
+import { availableParallelism } from 'node:os'
+import { parseHandler, type HandlerSpec } from '@lambdalet/protocol'
+import type { LogEntry } from './log-entry.js'
+
+export interface FunctionOptions {
+  /** `file.mjs`, `file.mjs#export`, or Lambda style `src/index.handler`. */
+  handler: string
+  /** Base for a relative handler path (default: `process.cwd()`). */
+  codeDir?: string
+  /** Invocation timeout; default 3000, as Lambda. */
+  timeoutMs?: number
+  /** The worker's JS heap limit in MB; default 128, as Lambda. */
+  memoryMb?: number
+  /** Environments this function may run at once; default 10. */
+  maxConcurrency?: number
+  /** Invocations waiting beyond that before `TooManyRequestsException`; default 1000. */
+  maxQueue?: number
+  /** An environment idle this long is terminated; default 300000 (5 minutes). */
+  idleTimeoutMs?: number
+  /** Environments kept initialised and idle; default 0. */
+  minWarm?: number
+  /** Budget for loading the module on a cold start; default 10000, as Lambda. */
+  initTimeoutMs?: number
+  /** This function's environment variables (its own copy of `process.env`). */
+  env?: Record<string, string>
+}
+
+export interface HostOptions {
+  functions: Record<string, FunctionOptions>
+  /** Invocations running at once, all functions together; default unlimited. */
+  maxConcurrency?: number
+  /**
+   * Where START / END / REPORT lines and function logs go: `'stdout'`
+   * (default) prints Lambda-style lines, `false` drops them, a function
+   * receives every entry.
+   */
+  logs?: 'stdout' | false | ((entry: LogEntry) => void)
+  /** Region and account used in ARNs and environment variables. */
+  region?: string
+  accountId?: string
+  /** How long `close()` waits for in-flight invocations before terminating them; default 10000. */
+  drainTimeoutMs?: number
+}
+
+/** A function's options with defaults applied, validated once at start-up. */
+export interface FunctionConfig {
+  name: string
+  handler: string
+  spec: HandlerSpec
+  timeoutMs: number
+  memoryMb: number
+  maxConcurrency: number
+  maxQueue: number
+  idleTimeoutMs: number
+  minWarm: number
+  initTimeoutMs: number
+  env: Record<string, string>
+}
+
+const functionKeys = new Set([
+  'handler', 'codeDir', 'timeoutMs', 'memoryMb', 'maxConcurrency', 'maxQueue',
+  'idleTimeoutMs', 'minWarm', 'initTimeoutMs', 'env',
+])
+const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs'])
+
+/** Lambda's own rule for function names. */
+export const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
+
+export function defaultConcurrency(): number {
+  return Math.max(10, availableParallelism())
+}
+
+export function validateHostOptions(options: HostOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected host options to be an object, got \`${String(options)}\``)
+  }
+  for (const key of Object.keys(options)) {
+    if (!hostKeys.has(key)) throw new TypeError(`Unknown host option \`${key}\``)
+  }
+  if (typeof options.functions !== 'object' || options.functions === null) {
+    throw new TypeError(`Expected \`functions\` to be an object, got \`${String(options.functions)}\``)
+  }
+  optionalInteger('maxConcurrency', options.maxConcurrency, 1)
+  optionalInteger('drainTimeoutMs', options.drainTimeoutMs, 0)
+  const logs = options.logs
+  if (logs !== undefined && logs !== false && logs !== 'stdout' && typeof logs !== 'function') {
+    throw new TypeError(`Expected \`logs\` to be 'stdout', false or a function, got \`${String(logs)}\``)
+  }
+}
+
+export function resolveFunction(name: string, options: FunctionOptions): FunctionConfig {
+  if (!FUNCTION_NAME.test(name)) {
+    throw new TypeError(`Expected a function name matching ${FUNCTION_NAME}, got \`${name}\``)
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected \`functions.${name}\` to be an object, got \`${String(options)}\``)
+  }
+  for (const key of Object.keys(options)) {
+    if (!functionKeys.has(key)) throw new TypeError(`Unknown option \`functions.${name}.${key}\``)
+  }
+  const at = (key: string) => `functions.${name}.${key}`
+  const maxConcurrency = optionalInteger(at('maxConcurrency'), options.maxConcurrency, 1) ?? defaultConcurrency()
+  const minWarm = optionalInteger(at('minWarm'), options.minWarm, 0) ?? 0
+  if (minWarm > maxConcurrency) {
+    throw new RangeError(`Expected \`${at('minWarm')}\` (${minWarm}) to be at most \`maxConcurrency\` (${maxConcurrency})`)
+  }
+  if (options.codeDir !== undefined && typeof options.codeDir !== 'string') {
+    throw new TypeError(`Expected \`${at('codeDir')}\` to be a string, got \`${String(options.codeDir)}\``)
+  }
+  const env = options.env ?? {}
+  if (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string')) {
+    throw new TypeError(`Expected \`${at('env')}\` to be an object of strings`)
+  }
+  return {
+    name,
+    handler: options.handler,
+    spec: parseHandler(options.handler, options.codeDir ?? process.cwd()),
+    timeoutMs: optionalInteger(at('timeoutMs'), options.timeoutMs, 1) ?? 3000,
+    memoryMb: optionalInteger(at('memoryMb'), options.memoryMb, 16) ?? 128,
+    maxConcurrency,
+    maxQueue: optionalInteger(at('maxQueue'), options.maxQueue, 0) ?? 1000,
+    idleTimeoutMs: optionalInteger(at('idleTimeoutMs'), options.idleTimeoutMs, 1) ?? 300_000,
+    minWarm,
+    initTimeoutMs: optionalInteger(at('initTimeoutMs'), options.initTimeoutMs, 1) ?? 10_000,
+    env: { ...env },
+  }
+}
+
+function optionalInteger(key: string, value: unknown, minimum: number): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
+    throw new TypeError(`Expected \`${key}\` to be an integer of at least ${minimum}, got \`${String(value)}\``)
+  }
+  return value
+}

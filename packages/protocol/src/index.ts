@@ -1,0 +1,37 @@
+export type {
+  ClientContext,
+  CognitoIdentity,
+  CrashMessage,
+  ErrorMessage,
+  HostMessage,
+  InitErrorMessage,
+  InvokeMessage,
+  LogLevel,
+  LogMessage,
+  NextMessage,
+  ResponseMessage,
+  RuntimeConfig,
+  RuntimeMessage,
+  ShutdownMessage,
+} from './messages.js'
+export {
+  ErrorType,
+  LambdaError,
+  isLambdaError,
+  serviceError,
+  serviceErrorStatus,
+  toErrorShape,
+} from './errors.js'
+export type { ErrorShape, KnownErrorType } from './errors.js'
+export type {
+  DurationHistogram,
+  FunctionStats,
+  HostStats,
+  InvokeOptions,
+  Invoker,
+  LogType,
+  RawInvokeResult,
+} from './invoker.js'
+export { MAX_PAYLOAD_BYTES, MAX_ASYNC_PAYLOAD_BYTES, TAIL_LOG_BYTES } from './limits.js'
+export { parseHandler } from './handler-spec.js'
+export type { HandlerSpec } from './handler-spec.js'

@@ -1,0 +1,137 @@
+/**
+ * The runtime protocol: what crosses the MessagePort between the host (the
+ * Lambda service's role) and the runtime loop inside a worker thread (the
+ * Lambda runtime's role). It mirrors the Lambda Runtime API: the runtime
+ * pulls (`next`), the host answers with one `invoke`, the runtime reports
+ * `response` or `error` and, in the same message, asks for the next event.
+ */
+import type { ErrorShape } from './errors.js'
+
+/** How a callback-style or async handler's caller identity looks (Cognito). */
+export interface CognitoIdentity {
+  cognitoIdentityId: string
+  cognitoIdentityPoolId: string
+}
+
+/** The decoded `X-Amz-Client-Context` (mobile SDK client context). */
+export interface ClientContext {
+  client?: Record<string, unknown>
+  custom?: Record<string, unknown>
+  env?: Record<string, unknown>
+  [key: string]: unknown
+}
+
+// ── runtime → host ───────────────────────────────────────────────────────────
+
+/** The runtime is initialised and waits for its first event (the long-poll). */
+export interface NextMessage {
+  type: 'next'
+  /** How long loading the user module took, in milliseconds. */
+  initDurationMs: number
+  /** JS heap in use after init, in bytes. */
+  heapUsedBytes: number
+}
+
+/**
+ * The invocation succeeded. `body` is the result as JSON text. The message
+ * also means "next": the runtime is waiting for its next event, so the host
+ * can hand this environment another event without a second round trip.
+ */
+export interface ResponseMessage {
+  type: 'response'
+  requestId: string
+  body: string
+  heapUsedBytes: number
+}
+
+/** The invocation failed with a function error; also means "next". */
+export interface ErrorMessage {
+  type: 'error'
+  requestId: string
+  error: ErrorShape
+  heapUsedBytes: number
+  /**
+   * The event was not valid JSON, so the handler never ran. The host answers
+   * the caller with `InvalidRequestContentException` instead of a function
+   * error.
+   */
+  invalidEvent?: true
+}
+
+/** Loading the user module failed: the environment cannot serve. */
+export interface InitErrorMessage {
+  type: 'init-error'
+  error: ErrorShape
+  initDurationMs: number
+}
+
+/**
+ * Something escaped the handler (an uncaught exception in a timer, an
+ * unhandled rejection). The environment is no longer trusted: the host fails
+ * the in-flight invocation with `error` (if there is one) and destroys it.
+ */
+export interface CrashMessage {
+  type: 'crash'
+  requestId: string | null
+  error: ErrorShape
+}
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
+
+/** One `console.*` call of the function, tagged with the invocation it belongs to. */
+export interface LogMessage {
+  type: 'log'
+  requestId: string | null
+  level: LogLevel
+  message: string
+  /** Epoch milliseconds when the function logged it. */
+  time: number
+}
+
+export type RuntimeMessage =
+  | NextMessage
+  | ResponseMessage
+  | ErrorMessage
+  | InitErrorMessage
+  | CrashMessage
+  | LogMessage
+
+// ── host → runtime ───────────────────────────────────────────────────────────
+
+export interface InvokeMessage {
+  type: 'invoke'
+  requestId: string
+  /** Epoch milliseconds at which the invocation times out. */
+  deadlineMs: number
+  invokedFunctionArn: string
+  traceId?: string
+  clientContext?: ClientContext
+  identity?: CognitoIdentity
+  /** The event as JSON text; the runtime parses it. */
+  event: string
+}
+
+/** Leave the loop: the environment is being shut down gracefully. */
+export interface ShutdownMessage {
+  type: 'shutdown'
+}
+
+export type HostMessage = InvokeMessage | ShutdownMessage
+
+// ── the worker's start-up data ───────────────────────────────────────────────
+
+/** What the host gives the runtime when it starts an environment. */
+export interface RuntimeConfig {
+  functionName: string
+  functionVersion: string
+  /** Absolute paths to try for the user module, in order. */
+  moduleCandidates: string[]
+  /** The export that is the handler (`handler` unless configured); dotted for nested. */
+  exportName: string
+  /** The handler string as configured, for error messages (`index.handler`). */
+  handlerName: string
+  memoryLimitInMB: number
+  initTimeoutMs: number
+  logGroupName: string
+  logStreamName: string
+}

@@ -1,0 +1,7 @@
+export { runLoop } from './runtime-loop.js'
+export { loadHandler } from './load-handler.js'
+export type { Handler } from './load-handler.js'
+export { encodeResult } from './encode-result.js'
+export { createContext } from './context.js'
+export type { LambdaContext } from './context.js'
+export type { EnvironmentTask } from './worker.js'

@@ -1,0 +1,116 @@
+import { performance } from 'node:perf_hooks'
+import { getHeapStatistics } from 'node:v8'
+import type { MessagePort } from 'node:worker_threads'
+import {
+  ErrorType,
+  toErrorShape,
+  type CrashMessage,
+  type ErrorMessage,
+  type InvokeMessage,
+  type ResponseMessage,
+  type RuntimeConfig,
+  type RuntimeMessage,
+} from '@lambdalet/protocol'
+import { captureConsole } from './console-capture.js'
+import { createContext } from './context.js'
+import { encodeResult } from './encode-result.js'
+import { invokeHandler } from './invoke-handler.js'
+import { loadHandler, type Handler } from './load-handler.js'
+import { PortInbox } from './port-inbox.js'
+
+/**
+ * The runtime: load the handler, then loop — ask for an event, run it,
+ * report, ask again — one event at a time, as a Lambda runtime does against
+ * the Runtime API. Returns only when the host says `shutdown`.
+ */
+export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise<void> {
+  const post = (message: RuntimeMessage) => port.postMessage(message)
+  const inbox = new PortInbox(port)
+  let current: string | null = null
+  let crashed = false
+
+  captureConsole(port, () => current)
+  // Anything that escapes the handler poisons the environment: report it as
+  // the running invocation's error and let the host destroy this worker.
+  const crash = (error: CrashMessage['error']) => {
+    if (crashed) return
+    crashed = true
+    post({ type: 'crash', requestId: current, error })
+  }
+  process.on('uncaughtException', (error) => crash(toErrorShape(error)))
+  process.on('unhandledRejection', (reason) =>
+    crash({
+      errorType: ErrorType.UnhandledPromiseRejection,
+      errorMessage: String(reason instanceof Error ? `${reason.name}: ${reason.message}` : reason),
+      trace: reason instanceof Error && reason.stack ? reason.stack.split('\n') : [],
+    }),
+  )
+  setTraceId(undefined)
+
+  const initStart = performance.now()
+  let handler: Handler
+  try {
+    handler = await loadHandler(config)
+  } catch (error) {
+    post({ type: 'init-error', error: toErrorShape(error), initDurationMs: performance.now() - initStart })
+    // Stay until the host terminates this thread: returning would hand the
+    // thread back to the pool with the failed module cached in it.
+    await waitForShutdown(inbox)
+    return
+  }
+  post({ type: 'next', initDurationMs: performance.now() - initStart, heapUsedBytes: heapUsed() })
+
+  while (!crashed) {
+    const message = await inbox.receive()
+    if (message.type === 'shutdown') return
+    current = message.requestId
+    const report = await invoke(handler, config, message)
+    if (crashed) break
+    current = null
+    post(report)
+  }
+  // A crashed environment is destroyed by the host. Returning would hand the
+  // thread back to the pool with this module's state still in it.
+  await waitForShutdown(inbox)
+}
+
+async function invoke(
+  handler: Handler,
+  config: RuntimeConfig,
+  message: InvokeMessage,
+): Promise<ResponseMessage | ErrorMessage> {
+  let event: unknown
+  try {
+    event = JSON.parse(message.event)
+  } catch (error) {
+    return {
+      type: 'error',
+      requestId: message.requestId,
+      error: toErrorShape(error, ErrorType.InvalidRequestContent),
+      heapUsedBytes: heapUsed(),
+      invalidEvent: true,
+    }
+  }
+  setTraceId(message.traceId)
+  try {
+    const result = await invokeHandler(handler, event, createContext(config, message))
+    return { type: 'response', requestId: message.requestId, body: encodeResult(result), heapUsedBytes: heapUsed() }
+  } catch (error) {
+    return { type: 'error', requestId: message.requestId, error: toErrorShape(error), heapUsedBytes: heapUsed() }
+  }
+}
+
+function setTraceId(traceId: string | undefined): void {
+  if (traceId === undefined) delete process.env._X_AMZN_TRACE_ID
+  else process.env._X_AMZN_TRACE_ID = traceId
+}
+
+function heapUsed(): number {
+  return getHeapStatistics().used_heap_size
+}
+
+async function waitForShutdown(inbox: PortInbox): Promise<void> {
+  while ((await inbox.receive()).type !== 'shutdown') {
+    // An environment that failed init is never sent work; ignore anything else.
+  }
+}

@@ -19,6 +19,8 @@ export interface EnvironmentEvents {
   idle(environment: Environment): void
   /** Gone for good (crash, timeout, eviction, init failure), thread maybe still exiting. */
   dead(environment: Environment): void
+  /** Idle for the idle timeout: the service decides whether to evict it. */
+  idleTimeout(environment: Environment): void
   /** Its thread has exited; a dying environment stops counting. */
   exited(environment: Environment): void
   log(environment: Environment, message: LogMessage): void
@@ -59,6 +61,7 @@ export class Environment {
 
   #settings: EnvironmentSettings
   #createdAt = performance.now()
+  #threadExited = false
   #port: MessagePort
   #abort = new AbortController()
   #running: Running | null = null
@@ -123,11 +126,15 @@ export class Environment {
    * Ends the environment now: the thread is terminated through Piscina (abort
    * terminates the worker). Nobody waits for the thread to exit: a blocking
    * native call can delay that by seconds. It counts as dying until it has.
+   * An invocation still running gets `outcome`.
    */
-  destroy(): void {
+  destroy(outcome: Outcome = abandoned): void {
     if (this.state === 'dead') return
+    const running = this.#running
+    this.#running = null
+    running?.finish(outcome)
     this.state = 'dead'
-    this.dying = true
+    this.dying = !this.#threadExited
     this.#clearTimers()
     this.#abort.abort()
     this.#settings.events.dead(this)
@@ -209,7 +216,7 @@ export class Environment {
   #onIdleTimeout(): void {
     if (this.state !== 'idle') return
     if (performance.now() - this.idleSince + 1 < this.#settings.idleTimeoutMs) return
-    this.destroy()
+    this.#settings.events.idleTimeout(this)
   }
 
   #crash(error: ErrorShape): void {
@@ -234,12 +241,13 @@ export class Environment {
     if (this.state === 'dead') return
     // The thread ended on its own: process.exit(), an error the runtime could
     // not catch, or the heap limit.
-    this.dying = false
     this.#crash(exitError(error, this.#running?.invocation.requestId))
   }
 
+  // The port closes a little before Piscina rejects the task of a thread that
+  // died by itself, so the cause of death is left to the task's rejection.
   #onThreadExit(): void {
-    if (this.state !== 'dead') this.#onTaskEnd(undefined)
+    this.#threadExited = true
     if (!this.dying) return
     this.dying = false
     this.#settings.events.exited(this)
@@ -254,6 +262,11 @@ export class Environment {
     if (this.#idleTimer !== null) clearTimeout(this.#idleTimer)
     if (this.#initTimer !== null) clearTimeout(this.#initTimer)
   }
+}
+
+const abandoned: Outcome = {
+  kind: 'aborted',
+  error: { errorType: ErrorType.ServiceUnavailable, errorMessage: 'The host shut down before the invocation finished', trace: [] },
 }
 
 function exitError(error: unknown, requestId: string | undefined): ErrorShape {

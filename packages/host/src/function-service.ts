@@ -104,6 +104,9 @@ export class FunctionService {
     this.#events = {
       idle: (environment) => this.#onIdle(environment),
       dead: (environment) => this.#onDead(environment),
+      idleTimeout: (environment) => {
+        if (this.#environments.size > this.#config.minWarm) environment.destroy()
+      },
       exited: () => this.#onExited(),
       log: (environment, message) => this.#onLog(environment, message),
     }
@@ -301,6 +304,10 @@ export class FunctionService {
         stats.errors++
         status = 'error'
         result = this.#functionError(invocation, outcome.error)
+        break
+      case 'aborted':
+        status = 'error'
+        result = new LambdaError(outcome.error, { requestId: invocation.requestId })
         break
     }
     if (this.#settings.log !== null || invocation.tail !== null) {

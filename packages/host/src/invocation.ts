@@ -6,6 +6,8 @@ export type Outcome =
   | { kind: 'error'; error: ErrorShape; invalidEvent: boolean }
   | { kind: 'timeout'; error: ErrorShape }
   | { kind: 'crash'; error: ErrorShape }
+  /** Ended by the host itself (a forced close): a service error, not the function's. */
+  | { kind: 'aborted'; error: ErrorShape }
 
 /** One accepted invocation, from the caller's call to its answer. */
 export interface Invocation {

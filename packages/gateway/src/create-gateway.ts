@@ -1,0 +1,101 @@
+import { ErrorType, type Invoker } from '@lambdalet/protocol'
+import { Hono, type MiddlewareHandler } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
+import { HTTPException } from 'hono/http-exception'
+import { randomUUID } from 'node:crypto'
+import { apiError } from './api-error.js'
+import { registerHttpRoutes } from './http-routes.js'
+import { INVOKE_PATH, createInvokeHandler } from './invoke-api.js'
+import { createLifecycle, type Lifecycle } from './lifecycle.js'
+import { consoleLogger, safeLogger, type GatewayLogger } from './logger.js'
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
+
+export interface GatewayOptions {
+  /** Function name → API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `ANY /files/{proxy+}`, `$default`. */
+  routes?: Readonly<Record<string, readonly string[]>>
+  /** When set, every route except /healthz requires `Authorization: Bearer <apiKey>`. */
+  apiKey?: string
+  /** Shared with whoever handles signals; the gateway makes its own otherwise. */
+  lifecycle?: Lifecycle
+  /** Gateway-level failures, e.g. an `Event` invocation that failed. Defaults to JSON lines on stderr. */
+  logger?: GatewayLogger
+  /** For ARNs in Lambda's messages. Defaults to `us-east-1`. */
+  region?: string
+  /** For ARNs and `requestContext.accountId`. Defaults to `000000000000`. */
+  accountId?: string
+}
+
+const INVOKE_API_PREFIX = '/2015-03-31/'
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
+const json = (body: object, status: number): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+
+/** A Hono app serving the Lambda Invoke API, HTTP API routes, /healthz and /metrics. */
+export function createGateway(invoker: Invoker, options: GatewayOptions = {}): Hono {
+  const region = options.region ?? 'us-east-1'
+  const accountId = options.accountId ?? '000000000000'
+  if (!/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/.test(region)) {
+    throw new TypeError(`Expected \`region\` to look like \`us-east-1\`, got ${JSON.stringify(region)}`)
+  }
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new TypeError(`Expected \`accountId\` to be 12 digits, got ${JSON.stringify(accountId)}`)
+  }
+  const { apiKey } = options
+  if (apiKey !== undefined && (typeof apiKey !== 'string' || !BEARER_TOKEN.test(apiKey))) {
+    throw new TypeError('Expected `apiKey` to be a non-empty bearer token (letters, digits, `._~+/-`, trailing `=`)')
+  }
+  const lifecycle = options.lifecycle ?? createLifecycle()
+  const log = safeLogger(options.logger ?? consoleLogger)
+
+  const app = new Hono()
+  // Handlers run in registration order, so what is registered before a
+  // middleware is exempt from it: /healthz from auth and the shutdown gate,
+  // /metrics from the shutdown gate.
+  app.use(async function trackRequest(_c, next) {
+    lifecycle.requestStarted()
+    try {
+      await next()
+    } finally {
+      lifecycle.requestFinished()
+    }
+  })
+  app.get('/healthz', (c) =>
+    lifecycle.closing ? c.json({ status: 'closing' }, 503) : c.json({ status: 'ready' }, 200),
+  )
+  app.use(`${INVOKE_API_PREFIX}*`, ensureRequestId)
+  if (apiKey !== undefined) {
+    app.use(
+      bearerAuth({
+        token: apiKey,
+        noAuthenticationHeader: { message: () => json({ message: 'Unauthorized' }, 401) },
+        invalidAuthenticationHeader: { message: () => json({ message: 'Unauthorized' }, 401) },
+        invalidToken: { message: () => json({ message: 'Forbidden' }, 403) },
+      }),
+    )
+  }
+  app.get('/metrics', (c) => c.body(renderMetrics(invoker.stats()), 200, { 'content-type': METRICS_CONTENT_TYPE }))
+  app.use(async function refuseWhileClosing(c, next) {
+    if (!lifecycle.closing) return next()
+    // Shaped for the AWS SDK, and `message` reads as API Gateway's too.
+    return apiError(c, 503, ErrorType.ServiceUnavailable, 'The server is shutting down')
+  })
+
+  app.post(INVOKE_PATH, createInvokeHandler({ invoker, lifecycle, log, arnPrefix: `arn:aws:lambda:${region}:${accountId}:function:` }))
+  registerHttpRoutes(app, options.routes ?? {}, { invoker, accountId, apiId: 'lambdalet' })
+
+  app.notFound((c) => c.json({ message: 'Not Found' }, 404))
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse()
+    log({ level: 'error', message: 'Request failed', errorType: error.name, errorMessage: error.message })
+    return c.req.path.startsWith(INVOKE_API_PREFIX)
+      ? apiError(c, 500, ErrorType.ServiceUnavailable, 'Internal error')
+      : c.json({ message: 'Internal Server Error' }, 500)
+  })
+  return app
+}
+
+/** Lambda answers every Invoke API call with a request id, errors included. */
+const ensureRequestId: MiddlewareHandler = async function ensureRequestId(c, next) {
+  await next()
+  if (!c.res.headers.has('x-amzn-requestid')) c.res.headers.set('X-Amzn-RequestId', randomUUID())
+}

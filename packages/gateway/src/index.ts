@@ -1,0 +1,7 @@
+export { createGateway } from './create-gateway.js'
+export type { GatewayOptions } from './create-gateway.js'
+export { createLifecycle } from './lifecycle.js'
+export type { Lifecycle } from './lifecycle.js'
+export type { GatewayLogRecord, GatewayLogger } from './logger.js'
+export type { HttpApiEvent } from './api-gateway-event.js'
+export type { HttpApiStructuredResult } from './api-gateway-result.js'

@@ -1,0 +1,178 @@
+import {
+  ErrorType,
+  MAX_ASYNC_PAYLOAD_BYTES,
+  MAX_PAYLOAD_BYTES,
+  isLambdaError,
+  serviceErrorStatus,
+  type InvokeOptions,
+  type Invoker,
+  type RawInvokeResult,
+} from '@lambdalet/protocol'
+import type { Context, Handler, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { randomUUID } from 'node:crypto'
+import { apiError, serviceErrorResponse } from './api-error.js'
+import { closeAfterResponse } from './close-after-response.js'
+import { decodeClientContext } from './client-context.js'
+import { parseFunctionName } from './function-name.js'
+import type { Lifecycle } from './lifecycle.js'
+import { encodeLogResult } from './log-result.js'
+import type { GatewayLogger } from './logger.js'
+
+export const INVOKE_PATH = '/2015-03-31/functions/:name/invocations'
+
+export interface InvokeApiDeps {
+  invoker: Invoker
+  lifecycle: Lifecycle
+  log: GatewayLogger
+  /** `arn:aws:lambda:<region>:<account>:function:`, for Lambda's messages. */
+  arnPrefix: string
+}
+
+const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun'])
+
+/** `POST /2015-03-31/functions/{name}/invocations`, as the AWS SDK calls it. */
+export function createInvokeHandler(deps: InvokeApiDeps): Handler {
+  const { invoker, lifecycle, log, arnPrefix } = deps
+  const syncLimit = payloadLimit(MAX_PAYLOAD_BYTES)
+  const asyncLimit = payloadLimit(MAX_ASYNC_PAYLOAD_BYTES)
+
+  const notFound = (c: Context, name: string, qualifier: string | undefined): Response =>
+    apiError(
+      c,
+      404,
+      ErrorType.ResourceNotFound,
+      `Function not found: ${arnPrefix}${name}${qualifier === undefined ? '' : `:${qualifier}`}`,
+    )
+
+  async function invokeSync(c: Context, name: string, payload: string, options: InvokeOptions): Promise<Response> {
+    let result: RawInvokeResult
+    try {
+      result = await invoker.invokeRaw(name, payload, options)
+    } catch (error) {
+      if (!isLambdaError(error)) throw error
+      const status = error.statusCode ?? serviceErrorStatus(error.errorType)
+      if (status !== undefined) return serviceErrorResponse(c, error, status)
+      // A function error should resolve, but one that rejects still reads as one.
+      c.header('X-Amz-Function-Error', 'Unhandled')
+      return c.json(error.toJSON(), 200)
+    }
+    c.header('X-Amz-Executed-Version', result.executedVersion)
+    if (result.functionError) c.header('X-Amz-Function-Error', 'Unhandled')
+    if (result.logResult !== undefined) c.header('X-Amz-Log-Result', encodeLogResult(result.logResult))
+    c.header('Content-Type', 'application/json')
+    return c.body(result.payload, 200)
+  }
+
+  async function runEvent(name: string, payload: string, options: InvokeOptions): Promise<void> {
+    try {
+      const result = await invoker.invokeRaw(name, payload, options)
+      if (result.functionError) {
+        log({
+          level: 'error',
+          message: 'Event invocation failed',
+          functionName: name,
+          requestId: result.requestId,
+          errorType: result.errorType,
+        })
+      }
+    } catch (error) {
+      log({
+        level: 'error',
+        message: 'Event invocation was not run',
+        functionName: name,
+        requestId: options.requestId,
+        errorType: isLambdaError(error) ? error.errorType : 'Error',
+        errorMessage: error instanceof Error ? error.message : String(error),
+      })
+    }
+  }
+
+  function invokeEvent(c: Context, name: string, payload: string, options: InvokeOptions): Response {
+    // The caller hears 202 before the function sees the event, so the one
+    // validation the host would do has to happen here.
+    try {
+      JSON.parse(payload)
+    } catch (error) {
+      return apiError(
+        c,
+        400,
+        ErrorType.InvalidRequestContent,
+        `Could not parse request body into json: ${(error as Error).message}`,
+      )
+    }
+    lifecycle.trackEvent(runEvent(name, payload, options))
+    return c.body(null, 202)
+  }
+
+  return async function invoke(c) {
+    const requestId = randomUUID()
+    c.header('X-Amzn-RequestId', requestId)
+
+    const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
+    if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
+    const { name, qualifier } = parsed.ref
+    // Only the unpublished version exists here: there are no versions or aliases.
+    if (qualifier !== undefined && qualifier !== '$LATEST') return notFound(c, name, qualifier)
+
+    const invocationType = c.req.header('X-Amz-Invocation-Type') ?? 'RequestResponse'
+    if (!INVOCATION_TYPES.has(invocationType)) {
+      return apiError(
+        c,
+        400,
+        ErrorType.InvalidParameterValue,
+        `Unsupported invocation type ${JSON.stringify(invocationType)}: expected RequestResponse, Event or DryRun`,
+      )
+    }
+    const logType = c.req.header('X-Amz-Log-Type')
+    if (logType !== undefined && logType !== 'None' && logType !== 'Tail') {
+      return apiError(
+        c,
+        400,
+        ErrorType.InvalidParameterValue,
+        `Unsupported log type ${JSON.stringify(logType)}: expected None or Tail`,
+      )
+    }
+
+    const options: InvokeOptions = { requestId }
+    const clientContextHeader = c.req.header('X-Amz-Client-Context')
+    if (clientContextHeader !== undefined) {
+      const decoded = decodeClientContext(clientContextHeader)
+      if (!decoded.ok) return apiError(c, 400, decoded.errorType, decoded.message)
+      options.clientContext = decoded.value
+    }
+
+    if (invocationType === 'DryRun') {
+      return invoker.hasFunction(name) ? c.body(null, 204) : notFound(c, name, qualifier)
+    }
+    const isEvent = invocationType === 'Event'
+    if (isEvent && !invoker.hasFunction(name)) return notFound(c, name, qualifier)
+    if (!isEvent && logType === 'Tail') options.logType = 'Tail'
+
+    // bodyLimit counts bytes as they stream in (Content-Length alone can be
+    // absent); which of the two limits applies is only known per request.
+    let response: Response | undefined
+    const rejected = await (isEvent ? asyncLimit : syncLimit)(c, async () => {
+      const text = await c.req.text()
+      // Lambda treats an empty body as an empty JSON object.
+      const payload = text === '' ? '{}' : text
+      response = isEvent ? invokeEvent(c, name, payload, options) : await invokeSync(c, name, payload, options)
+    })
+    return rejected ?? (response as Response)
+  }
+}
+
+function payloadLimit(maxSize: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize,
+    onError: (c) => {
+      closeAfterResponse(c)
+      return apiError(
+        c,
+        413,
+        ErrorType.RequestTooLarge,
+        `Request must be smaller than ${maxSize} bytes for the InvokeFunction operation`,
+      )
+    },
+  })
+}

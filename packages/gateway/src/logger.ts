@@ -1,0 +1,26 @@
+/** A gateway-level event worth a log line (e.g. an `Event` invocation that failed). */
+export interface GatewayLogRecord {
+  level: 'warn' | 'error'
+  message: string
+  functionName?: string
+  requestId?: string
+  errorType?: string
+  errorMessage?: string
+}
+
+export type GatewayLogger = (record: GatewayLogRecord) => void
+
+export const consoleLogger: GatewayLogger = (record) => {
+  console.error(JSON.stringify(record))
+}
+
+/** A logger that throws must not turn a handled failure into an unhandled one. */
+export function safeLogger(logger: GatewayLogger): GatewayLogger {
+  return function log(record) {
+    try {
+      logger(record)
+    } catch {
+      // Nothing better to do with a broken logger than to keep serving.
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { FunctionStats, HostStats } from '@lambdalet/protocol'
+
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
+
+type Counter = (stats: FunctionStats) => number
+
+const COUNTERS: ReadonlyArray<[name: string, help: string, value: Counter]> = [
+  ['lambdalet_invocations_total', 'Invocations, per function.', (s) => s.invocations],
+  ['lambdalet_errors_total', 'Invocations that ended in a function error.', (s) => s.errors],
+  ['lambdalet_throttles_total', 'Invocations refused with TooManyRequestsException.', (s) => s.throttles],
+  ['lambdalet_timeouts_total', 'Invocations that passed their deadline.', (s) => s.timeouts],
+  ['lambdalet_cold_starts_total', 'Invocations that had to start an environment.', (s) => s.coldStarts],
+]
+const ENVIRONMENT_STATES = ['starting', 'idle', 'busy', 'dying'] as const
+
+/** `invoker.stats()` in the Prometheus text exposition format (0.0.4). */
+export function renderMetrics(stats: HostStats): string {
+  const functions = Object.entries(stats.functions).map(
+    ([name, functionStats]) => [`function="${escapeLabel(name)}"`, functionStats] as const,
+  )
+  const lines: string[] = []
+  const header = (name: string, type: string, help: string): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+  }
+
+  for (const [name, help, value] of COUNTERS) {
+    header(name, 'counter', help)
+    for (const [label, s] of functions) lines.push(`${name}{${label}} ${value(s)}`)
+  }
+
+  const duration = 'lambdalet_duration_milliseconds'
+  header(duration, 'histogram', 'Invocation duration in milliseconds.')
+  for (const [label, s] of functions) {
+    const { bounds, counts, sumMs, count } = s.duration
+    // The host counts per bucket; Prometheus buckets are cumulative.
+    let cumulative = 0
+    bounds.forEach((bound, i) => {
+      cumulative += counts[i] ?? 0
+      lines.push(`${duration}_bucket{${label},le="${formatNumber(bound)}"} ${cumulative}`)
+    })
+    lines.push(`${duration}_bucket{${label},le="+Inf"} ${count}`)
+    lines.push(`${duration}_sum{${label}} ${formatNumber(sumMs)}`)
+    lines.push(`${duration}_count{${label}} ${count}`)
+  }
+
+  header('lambdalet_concurrent_executions', 'gauge', 'Invocations running now, all functions together.')
+  lines.push(`lambdalet_concurrent_executions ${stats.concurrentExecutions}`)
+  header('lambdalet_threads', 'gauge', 'Worker threads alive or still exiting.')
+  lines.push(`lambdalet_threads ${stats.threads}`)
+  header('lambdalet_queue_depth', 'gauge', 'Invocations waiting for an environment.')
+  for (const [label, s] of functions) lines.push(`lambdalet_queue_depth{${label}} ${s.queue.waiting}`)
+  header('lambdalet_environments', 'gauge', 'Execution environments by state.')
+  for (const [label, s] of functions) {
+    for (const state of ENVIRONMENT_STATES) {
+      lines.push(`lambdalet_environments{${label},state="${state}"} ${s.environments[state]}`)
+    }
+  }
+  lines.push('')
+  return lines.join('\n')
+}
+
+/** Label values escape backslash, double quote and line feed, and nothing else. */
+function escapeLabel(value: string): string {
+  return value.replace(/[\\"\n]/g, (char) => (char === '\n' ? '\\n' : `\\${char}`))
+}
+
+function formatNumber(value: number): string {
+  if (value === Infinity) return '+Inf'
+  if (value === -Infinity) return '-Inf'
+  return String(value)
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { createHost } from '../src/index.js'
+import { fixture, osThreads, rejectionOf, testHost } from './helpers.js'
+
+describe('close', () => {
+  it('lets in-flight and queued invocations finish, then rejects new ones', async () => {
+    const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1 } } })
+    const inFlight = host.invoke('slow', { sleepMs: 200 })
+    const queued = host.invoke('slow', { sleepMs: 10 })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const closing = host.close()
+    const late = await rejectionOf(host.invoke('slow', {}))
+    expect(late.errorType).toBe('ServiceException')
+    expect(await inFlight).toMatchObject({ count: 1 })
+    expect(await queued).toMatchObject({ count: 2 })
+    await closing
+    expect(host.stats().threads).toBe(0)
+    expect(host.stats().closing).toBe(true)
+  })
+
+  it('terminates what is still running after the drain timeout, and settles everything', async () => {
+    const host = createHost({
+      logs: false,
+      drainTimeoutMs: 300,
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 60_000 } },
+    })
+    const running = rejectionOf(host.invoke('slow', { spin: true }))
+    const queued = rejectionOf(host.invoke('slow', {}))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const started = Date.now()
+    await host.close()
+    expect(Date.now() - started).toBeLessThan(3000)
+    expect((await running).errorType).toBe('ServiceException')
+    expect((await queued).errorType).toBe('ServiceException')
+    expect(host.stats().threads).toBe(0)
+  })
+
+  it('leaves no threads behind after a mix of crashes, timeouts and evictions', async () => {
+    const before = osThreads()
+    const { host } = testHost({
+      functions: {
+        errors: { handler: fixture('errors.mjs'), maxConcurrency: 2 },
+        slow: { handler: fixture('slow.mjs'), maxConcurrency: 2, timeoutMs: 300, idleTimeoutMs: 200 },
+      },
+    })
+    await Promise.allSettled([
+      host.invoke('errors', { kind: 'exit' }),
+      host.invoke('errors', { kind: 'unhandled' }),
+      host.invoke('slow', { spin: true }),
+      host.invoke('slow', {}),
+    ])
+    await host.close()
+    expect(host.stats().threads).toBe(0)
+    // Terminated threads release their OS threads shortly after exiting.
+    const deadline = Date.now() + 5000
+    while (osThreads() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    expect(osThreads()).toBeLessThanOrEqual(before)
+  })
+
+  it('is safe to call twice', async () => {
+    const { host } = testHost({ functions: { echo: { handler: fixture('echo-value.mjs') } } })
+    await host.invoke('echo', 1)
+    await Promise.all([host.close(), host.close()])
+    expect(host.stats().threads).toBe(0)
+  })
+})

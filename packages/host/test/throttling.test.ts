@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { fixture, testHost } from './helpers.js'
+
+describe('throttling', () => {
+  it('throttles exactly the invocations beyond maxConcurrency + maxQueue', async () => {
+    const { host } = testHost({
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 2, maxQueue: 3 } },
+    })
+    try {
+      const burst = await Promise.allSettled(Array.from({ length: 12 }, () => host.invoke('slow', { sleepMs: 100 })))
+      const throttled = burst.filter(
+        (r) => r.status === 'rejected' && (r.reason as { errorType: string }).errorType === 'TooManyRequestsException',
+      )
+      expect(throttled).toHaveLength(12 - 2 - 3)
+      expect(burst.filter((r) => r.status === 'fulfilled')).toHaveLength(5)
+      expect((throttled[0] as PromiseRejectedResult).reason).toMatchObject({
+        statusCode: 429,
+        reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      })
+      expect(host.stats().functions.slow!.throttles).toBe(7)
+      // Once the burst has drained, the function serves again.
+      expect(await host.invoke('slow', {})).toMatchObject({ remaining: expect.any(Number) })
+    } finally {
+      await host.close()
+    }
+  })
+
+  it('throttles at once with maxQueue 0 when every environment is busy', async () => {
+    const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, maxQueue: 0 } } })
+    try {
+      const running = host.invoke('slow', { sleepMs: 200 })
+      const started = Date.now()
+      const error = await host.invoke('slow', {}).catch((e: { errorType: string }) => e)
+      expect(error).toMatchObject({ errorType: 'TooManyRequestsException' })
+      expect(Date.now() - started).toBeLessThan(100)
+      await running
+    } finally {
+      await host.close()
+    }
+  })
+})

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { createHost } from '../src/index.js'
+import { fixture } from './helpers.js'
+
+const handler = fixture('echo-value.mjs')
+
+describe('options', () => {
+  it.each([
+    [{ functions: { f: { handler, timeoutMs: -1 } } }, 'Expected `functions.f.timeoutMs` to be an integer of at least 1, got `-1`'],
+    [{ functions: { f: { handler, memoryMb: 1.5 } } }, '`functions.f.memoryMb`'],
+    [{ functions: { f: { handler, minWarm: 3, maxConcurrency: 2 } } }, 'to be at most `maxConcurrency`'],
+    [{ functions: { f: { handler, bogus: 1 } } }, 'Unknown option `functions.f.bogus`'],
+    [{ functions: { 'bad/name': { handler } } }, 'function name'],
+    [{ functions: { f: { handler: 'index' } } }, '`handler`'],
+    [{ functions: { f: { handler, env: { A: 1 } } } }, '`functions.f.env`'],
+    [{ functions: {}, maxConcurrency: 0 }, '`maxConcurrency`'],
+    [{ functions: {}, extra: true }, 'Unknown host option `extra`'],
+  ])('rejects bad options with a message naming them (%#)', (options, message) => {
+    expect(() => createHost(options as never)).toThrow(message)
+  })
+})

@@ -1,0 +1,78 @@
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { MessageChannel, Worker } from 'node:worker_threads'
+import { afterEach, describe, expect, it } from 'vitest'
+import { parseHandler, type HostMessage, type RuntimeConfig, type RuntimeMessage } from '@lambdalet/protocol'
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
+let worker: Worker | undefined
+
+afterEach(async () => {
+  await worker?.terminate()
+  worker = undefined
+})
+
+/** Starts the runtime loop in a worker; returns a way to talk to it and read what it says. */
+function start(handler: string) {
+  const spec = parseHandler(handler, fixtures)
+  const config: RuntimeConfig = {
+    functionName: 'loop', functionVersion: '$LATEST', moduleCandidates: spec.candidates, exportName: spec.exportName,
+    handlerName: handler, memoryLimitInMB: 128, initTimeoutMs: 1000, logGroupName: '/aws/lambda/loop', logStreamName: 's',
+  }
+  const { port1, port2 } = new MessageChannel()
+  worker = new Worker(fixtures + 'loop-worker.mjs', { workerData: { port: port2, config }, transferList: [port2] })
+  const received: RuntimeMessage[] = []
+  const waiters: Array<() => void> = []
+  port1.on('message', (message: RuntimeMessage) => {
+    received.push(message)
+    waiters.splice(0).forEach((wake) => wake())
+  })
+  const next = async (type: RuntimeMessage['type']): Promise<RuntimeMessage> => {
+    for (;;) {
+      const found = received.findIndex((m) => m.type === type)
+      if (found !== -1) return received.splice(found, 1)[0]!
+      await new Promise<void>((resolve) => waiters.push(resolve))
+    }
+  }
+  const send = (message: HostMessage) => port1.postMessage(message)
+  return { next, send, port: port1 }
+}
+
+const invoke = (requestId: string, event: unknown): HostMessage => ({
+  type: 'invoke', requestId, deadlineMs: Date.now() + 3000, invokedFunctionArn: 'arn:aws:lambda:us-east-1:0:function:loop',
+  event: JSON.stringify(event),
+})
+
+describe('runtime loop', () => {
+  it('asks for work, runs one event per invoke and reports each with its request id', async () => {
+    const loop = start('chatty.mjs')
+    const ready = await loop.next('next')
+    expect(ready).toMatchObject({ type: 'next', initDurationMs: expect.any(Number) })
+    loop.send(invoke('r1', { n: 1 }))
+    expect(await loop.next('log')).toMatchObject({ requestId: 'r1', level: 'INFO', message: 'handling 1' })
+    expect(await loop.next('response')).toMatchObject({ requestId: 'r1', body: '{"n":1,"requestId":"r1"}' })
+    loop.send(invoke('r2', { n: 2 }))
+    expect(await loop.next('response')).toMatchObject({ requestId: 'r2', body: '{"n":2,"requestId":"r2"}' })
+  })
+
+  it('reports an init failure instead of asking for work', async () => {
+    const loop = start('missing.mjs')
+    expect(await loop.next('init-error')).toMatchObject({ error: { errorType: 'Runtime.ImportModuleError' } })
+  })
+
+  it('flags an event that is not JSON without running the handler', async () => {
+    const loop = start('chatty.mjs')
+    await loop.next('next')
+    loop.send({ ...invoke('bad', null), event: '{oops' } as HostMessage)
+    expect(await loop.next('error')).toMatchObject({ requestId: 'bad', invalidEvent: true })
+  })
+
+  it('leaves the loop on shutdown, ending the worker', async () => {
+    const loop = start('chatty.mjs')
+    await loop.next('next')
+    loop.send({ type: 'shutdown' })
+    loop.port.close()
+    const [code] = await once(worker!, 'exit')
+    expect(code).toBe(0)
+  })
+})

@@ -56,6 +56,8 @@ export class Environment {
   initDurationMs = 0
   maxHeapBytes = 0
   idleSince = 0
+  /** It loaded the handler and asked for work at least once. */
+  initialized = false
   /** Started for a waiting invocation: its first `next` is not for the queue. */
   reserved = false
 
@@ -162,6 +164,7 @@ export class Environment {
       case 'next':
         // Init as a caller feels it: thread start, runtime start and module load.
         this.initDurationMs = performance.now() - this.#createdAt
+        this.initialized = true
         this.#observeHeap(message.heapUsedBytes)
         if (this.#initTimer !== null) clearTimeout(this.#initTimer)
         this.#becomeIdle()

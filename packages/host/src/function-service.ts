@@ -187,7 +187,7 @@ export class FunctionService {
     }
     for (const environment of [...this.#environments]) environment.shutdown()
     await this.#pool.destroy()
-    await this.#waitForThreadsToExit()
+    await this.#waitForThreadsToExit(drainTimeoutMs)
   }
 
   async #execute(invocation: Invocation): Promise<void> {
@@ -206,7 +206,9 @@ export class FunctionService {
     }
     this.#busy++
     const start = performance.now()
-    this.#writeLog(invocation, 'start', startLine(invocation.requestId))
+    if (this.#settings.log !== null || invocation.tail !== null) {
+      this.#writeLog(invocation, 'start', startLine(invocation.requestId))
+    }
     const options = invocation.options
     const outcome = await environment.invoke(invocation, {
       type: 'invoke',
@@ -352,7 +354,11 @@ export class FunctionService {
     const at = this.#idle.lastIndexOf(environment)
     if (at !== -1) this.#idle.splice(at, 1)
     if (environment.dying) this.#dying++
-    if (!this.#closing && this.#environments.size < this.#config.minWarm) this.#prewarm()
+    // Replace a pre-warmed environment that was lost, but never one that failed
+    // its init: that would start threads in a loop until the code is fixed.
+    if (!this.#closing && environment.initialized && this.#environments.size < this.#config.minWarm) {
+      this.#prewarm()
+    }
   }
 
   #onExited(): void {
@@ -401,8 +407,20 @@ export class FunctionService {
     }
   }
 
-  async #waitForThreadsToExit(): Promise<void> {
-    while (this.#dying > 0) await new Promise<void>((resolve) => this.#dyingWaiters.push(resolve))
+  /**
+   * Threads terminated while blocked in a native call exit when it returns;
+   * wait for them, but not forever: `close()` must end.
+   */
+  async #waitForThreadsToExit(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs
+    while (this.#dying > 0 && performance.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined
+      await new Promise<void>((resolve) => {
+        this.#dyingWaiters.push(resolve)
+        timer = setTimeout(resolve, deadline - performance.now())
+      })
+      clearTimeout(timer)
+    }
   }
 
   #environmentVariables(settings: ServiceSettings): Record<string, string> {

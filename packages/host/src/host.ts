@@ -51,11 +51,18 @@ export class Host implements Invoker {
   }
 
   /**
-   * Invokes a function and resolves with its result (JSON semantics). Rejects
+   * Invokes a function and resolves with its result (JSON semantics), or
+   * with `{ result, logResult }` when `logType` is `Tail`. Rejects
    * with a `LambdaError` whose `errorType` is Lambda's: the thrown error's
    * name, `Sandbox.Timedout`, `Runtime.ExitError`, `TooManyRequestsException`…
    */
-  async invoke<Result = unknown>(name: string, event?: unknown, options: InvokeOptions = {}): Promise<Result> {
+  invoke<Result = unknown>(
+    name: string,
+    event: unknown,
+    options: InvokeOptions & { logType: 'Tail' },
+  ): Promise<{ result: Result; logResult: string }>
+  invoke<Result = unknown>(name: string, event?: unknown, options?: InvokeOptions): Promise<Result>
+  async invoke(name: string, event?: unknown, options: InvokeOptions = {}): Promise<unknown> {
     const payload = event === undefined ? 'null' : JSON.stringify(event)
     const result = await this.invokeRaw(name, payload, options)
     if (result.functionError) {
@@ -63,8 +70,8 @@ export class Host implements Invoker {
       if (result.logResult !== undefined) Object.assign(error, { logResult: result.logResult })
       throw error
     }
-    const value = JSON.parse(result.payload) as Result
-    if (options.logType === 'Tail') return { result: value, logResult: result.logResult ?? '' } as Result
+    const value: unknown = JSON.parse(result.payload)
+    if (options.logType === 'Tail') return { result: value, logResult: result.logResult ?? '' }
     return value
   }
 

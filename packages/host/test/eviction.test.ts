@@ -73,3 +73,19 @@ describe('idle eviction and minWarm', () => {
     }
   })
 })
+
+describe('minWarm with broken code', () => {
+  it('does not restart environments in a loop when init keeps failing', async () => {
+    const { host, logs } = testHost({
+      functions: { broken: { handler: fixture('init-throws.mjs'), minWarm: 1 } },
+    })
+    try {
+      await until(() => logs.some((entry) => entry.line.includes('Status: error')))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(logs.filter((entry) => entry.line.includes('INIT_REPORT'))).toHaveLength(1)
+      expect(host.stats().threads).toBe(0)
+    } finally {
+      await host.close()
+    }
+  })
+})

@@ -32,7 +32,6 @@ export interface EnvironmentSettings {
   timeoutMs: number
   initTimeoutMs: number
   idleTimeoutMs: number
-  invokedFunctionArn: string
   events: EnvironmentEvents
 }
 
@@ -104,12 +103,20 @@ export class Environment {
   }
 
   /** Hands the event to the runtime; resolves with its outcome, exactly once. */
-  invoke(invocation: Invocation, message: Omit<InvokeMessage, 'deadlineMs'>): Promise<Outcome> {
+  invoke(invocation: Invocation): Promise<Outcome> {
     return new Promise((finish) => {
       this.state = 'busy'
       this.#running = { invocation, finish }
-      const deadlineMs = Date.now() + this.#settings.timeoutMs
-      ;(message as InvokeMessage).deadlineMs = deadlineMs
+      const options = invocation.options
+      const message: InvokeMessage = {
+        type: 'invoke',
+        requestId: invocation.requestId,
+        deadlineMs: Date.now() + this.#settings.timeoutMs,
+        event: invocation.payload,
+      }
+      if (options.traceId !== undefined) message.traceId = options.traceId
+      if (options.clientContext !== undefined) message.clientContext = options.clientContext
+      if (options.identity !== undefined) message.identity = options.identity
       this.#port.postMessage(message)
       if (this.#deadlineTimer === null) {
         this.#deadlineTimer = setTimeout(() => this.#onDeadline(), this.#settings.timeoutMs)

@@ -75,6 +75,7 @@ export class FunctionService {
     const logStream = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`
     this.#runtime = {
       functionName: config.name,
+      invokedFunctionArn: this.arn,
       functionVersion: '$LATEST',
       moduleCandidates: config.spec.candidates,
       exportName: config.spec.exportName,
@@ -209,16 +210,7 @@ export class FunctionService {
     if (this.#settings.log !== null || invocation.tail !== null) {
       this.#writeLog(invocation, 'start', startLine(invocation.requestId))
     }
-    const options = invocation.options
-    const outcome = await environment.invoke(invocation, {
-      type: 'invoke',
-      requestId: invocation.requestId,
-      invokedFunctionArn: this.arn,
-      traceId: options.traceId,
-      clientContext: options.clientContext,
-      identity: options.identity,
-      event: invocation.payload,
-    })
+    const outcome = await environment.invoke(invocation)
     const durationMs = performance.now() - start
     this.#busy--
     this.#settle(invocation, outcome, durationMs, environment, initDurationMs)
@@ -251,7 +243,6 @@ export class FunctionService {
       timeoutMs: this.#config.timeoutMs,
       initTimeoutMs: this.#config.initTimeoutMs,
       idleTimeoutMs: this.#config.idleTimeoutMs,
-      invokedFunctionArn: this.arn,
       events: this.#events,
     })
     this.#environments.add(environment)

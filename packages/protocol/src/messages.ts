@@ -98,12 +98,17 @@ export type RuntimeMessage =
 
 // ── host → runtime ───────────────────────────────────────────────────────────
 
+/**
+ * One event for the runtime. Fields that are the same for every invocation
+ * (the function's ARN) travel once, in `RuntimeConfig`; optional fields are
+ * left out when unset, because every property costs on the hot path's
+ * structured clone.
+ */
 export interface InvokeMessage {
   type: 'invoke'
   requestId: string
   /** Epoch milliseconds at which the invocation times out. */
   deadlineMs: number
-  invokedFunctionArn: string
   traceId?: string
   clientContext?: ClientContext
   identity?: CognitoIdentity
@@ -123,6 +128,7 @@ export type HostMessage = InvokeMessage | ShutdownMessage
 /** What the host gives the runtime when it starts an environment. */
 export interface RuntimeConfig {
   functionName: string
+  invokedFunctionArn: string
   functionVersion: string
   /** Absolute paths to try for the user module, in order. */
   moduleCandidates: string[]

@@ -21,7 +21,7 @@ export function createContext(config: RuntimeConfig, invoke: InvokeMessage): Lam
     callbackWaitsForEmptyEventLoop: true,
     functionName: config.functionName,
     functionVersion: config.functionVersion,
-    invokedFunctionArn: invoke.invokedFunctionArn,
+    invokedFunctionArn: config.invokedFunctionArn,
     memoryLimitInMB: String(config.memoryLimitInMB),
     awsRequestId: invoke.requestId,
     logGroupName: config.logGroupName,

@@ -8,7 +8,7 @@ const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url))
 function config(handler: string): RuntimeConfig {
   const spec = parseHandler(handler, fixtures)
   return {
-    functionName: 'f', functionVersion: '$LATEST', moduleCandidates: spec.candidates, exportName: spec.exportName,
+    functionName: 'f', invokedFunctionArn: 'arn', functionVersion: '$LATEST', moduleCandidates: spec.candidates, exportName: spec.exportName,
     handlerName: handler, memoryLimitInMB: 128, initTimeoutMs: 1000, logGroupName: 'g', logStreamName: 's',
   }
 }

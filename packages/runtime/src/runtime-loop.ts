@@ -45,7 +45,7 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
       trace: reason instanceof Error && reason.stack ? reason.stack.split('\n') : [],
     }),
   )
-  setTraceId(undefined)
+  delete process.env._X_AMZN_TRACE_ID
 
   const initStart = performance.now()
   let handler: Handler
@@ -100,7 +100,13 @@ async function invoke(
   }
 }
 
+let currentTraceId: string | undefined
+
+// process.env is backed by the C++ environment store, slow to touch on every
+// invocation: write it only when the trace id changes.
 function setTraceId(traceId: string | undefined): void {
+  if (traceId === currentTraceId) return
+  currentTraceId = traceId
   if (traceId === undefined) delete process.env._X_AMZN_TRACE_ID
   else process.env._X_AMZN_TRACE_ID = traceId
 }

@@ -16,7 +16,7 @@ afterEach(async () => {
 function start(handler: string) {
   const spec = parseHandler(handler, fixtures)
   const config: RuntimeConfig = {
-    functionName: 'loop', functionVersion: '$LATEST', moduleCandidates: spec.candidates, exportName: spec.exportName,
+    functionName: 'loop', invokedFunctionArn: 'arn:aws:lambda:us-east-1:0:function:loop', functionVersion: '$LATEST', moduleCandidates: spec.candidates, exportName: spec.exportName,
     handlerName: handler, memoryLimitInMB: 128, initTimeoutMs: 1000, logGroupName: '/aws/lambda/loop', logStreamName: 's',
   }
   const { port1, port2 } = new MessageChannel()
@@ -39,7 +39,7 @@ function start(handler: string) {
 }
 
 const invoke = (requestId: string, event: unknown): HostMessage => ({
-  type: 'invoke', requestId, deadlineMs: Date.now() + 3000, invokedFunctionArn: 'arn:aws:lambda:us-east-1:0:function:loop',
+  type: 'invoke', requestId, deadlineMs: Date.now() + 3000,
   event: JSON.stringify(event),
 })
 

@@ -137,11 +137,14 @@ export class Environment {
    * native call can delay that by seconds. It counts as dying until it has.
    * An invocation still running gets `outcome`.
    */
-  destroy(outcome: Outcome = abandoned): void {
+  destroy(outcome: Extract<Outcome, { error: unknown }> = abandoned): void {
     if (this.state === 'dead') return
     const running = this.#running
     this.#running = null
     running?.finish(outcome)
+    const started = this.#started
+    this.#started = null
+    started?.reject(outcome.error)
     this.state = 'dead'
     this.dying = !this.#threadExited
     this.#clearTimers()
@@ -274,7 +277,7 @@ export class Environment {
   }
 }
 
-const abandoned: Outcome = {
+const abandoned: Extract<Outcome, { kind: 'aborted' }> = {
   kind: 'aborted',
   error: { errorType: ErrorType.ServiceUnavailable, errorMessage: 'The host shut down before the invocation finished', trace: [] },
 }

@@ -228,6 +228,10 @@ export class FunctionService {
       return environment
     } catch (error) {
       const shape = error as ErrorShape
+      if (this.#aborted) {
+        invocation.reject(new LambdaError(shape, { requestId: invocation.requestId }))
+        return null
+      }
       this.#stats.invocations++
       this.#stats.errors++
       this.#writeLog(invocation, 'platform', `INIT_REPORT Init Duration: ${environment.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${shape.errorType}`)

@@ -64,3 +64,18 @@ describe('close', () => {
     expect(host.stats().threads).toBe(0)
   })
 })
+
+describe('close during a cold start', () => {
+  it('settles an invocation whose environment is still initialising when the drain times out', async () => {
+    const host = createHost({
+      logs: false,
+      drainTimeoutMs: 200,
+      functions: { spin: { handler: fixture('init-spin.mjs'), initTimeoutMs: 30_000 } },
+    })
+    const pending = rejectionOf(host.invoke('spin'))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await host.close()
+    expect((await pending).errorType).toBe('ServiceException')
+    expect(host.stats().threads).toBe(0)
+  })
+})

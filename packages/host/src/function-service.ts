@@ -6,18 +6,18 @@ import {
   ErrorType,
   LambdaError,
   serviceError,
-  TAIL_LOG_BYTES,
   type ErrorShape,
   type FunctionStats,
   type InvokeOptions,
-  type LogMessage,
   type RawInvokeResult,
   type RuntimeConfig,
 } from '@lambdalet/protocol'
 import { createHistogram, observe } from './duration-histogram.js'
 import { Environment, type EnvironmentEvents } from './environment.js'
 import type { Invocation, Outcome } from './invocation.js'
-import { endLine, functionLine, reportLine, startLine, type LogEntry, type Report } from './log-entry.js'
+import { InvocationLog } from './invocation-log.js'
+import type { LogEntry, Report } from './log-entry.js'
+import { lambdaEnvironment } from './lambda-environment.js'
 import type { FunctionConfig } from './options.js'
 
 export interface ServiceSettings {
@@ -29,8 +29,6 @@ export interface ServiceSettings {
   gate: PQueue | null
   log: ((entry: LogEntry) => void) | null
 }
-
-const MB = 1024 * 1024
 
 /**
  * The Lambda service for one function: its queue (p-queue, concurrency =
@@ -64,6 +62,7 @@ export class FunctionService {
     duration: createHistogram(),
   }
   #events: EnvironmentEvents
+  #log: InvocationLog
 
   constructor(settings: ServiceSettings) {
     const { config } = settings
@@ -72,6 +71,7 @@ export class FunctionService {
     this.name = config.name
     this.arn = `arn:aws:lambda:${settings.region}:${settings.accountId}:function:${config.name}`
     this.#queue = new PQueue({ concurrency: config.maxConcurrency })
+    this.#log = new InvocationLog(config.name, config.memoryMb, settings.log)
     const logStream = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`
     this.#runtime = {
       functionName: config.name,
@@ -96,8 +96,8 @@ export class FunctionService {
       idleTimeout: 1000,
       // Sync atomics would pause a worker between tasks; our loop waits on its port.
       atomics: 'disabled',
-      resourceLimits: { maxOldGenerationSizeMb: config.memoryMb, maxYoungGenerationSizeMb: Math.min(32, Math.max(4, config.memoryMb / 8)) },
-      env: this.#environmentVariables(settings),
+      resourceLimits: { maxOldGenerationSizeMb: config.memoryMb },
+      env: lambdaEnvironment(config, settings.region),
     })
     // A worker that dies with no task in it is reported here; environments
     // already learn about their own deaths through their tasks.
@@ -109,7 +109,7 @@ export class FunctionService {
         if (this.#environments.size > this.#config.minWarm) environment.destroy()
       },
       exited: () => this.#onExited(),
-      log: (environment, message) => this.#onLog(environment, message),
+      log: (environment, message) => this.#log.function(message, environment.currentInvocation),
     }
     for (let i = 0; i < config.minWarm; i++) this.#prewarm()
   }
@@ -207,9 +207,7 @@ export class FunctionService {
     }
     this.#busy++
     const start = performance.now()
-    if (this.#settings.log !== null || invocation.tail !== null) {
-      this.#writeLog(invocation, 'start', startLine(invocation.requestId))
-    }
+    this.#log.start(invocation)
     const outcome = await environment.invoke(invocation)
     const durationMs = performance.now() - start
     this.#busy--
@@ -234,8 +232,14 @@ export class FunctionService {
       }
       this.#stats.invocations++
       this.#stats.errors++
-      this.#writeLog(invocation, 'platform', `INIT_REPORT Init Duration: ${environment.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${shape.errorType}`)
-      invocation.resolve(this.#functionError(invocation, shape))
+      this.#log.platform(
+        invocation,
+        `INIT_REPORT Init Duration: ${environment.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${shape.errorType}`,
+      )
+      const result = this.#functionError(invocation, shape)
+      const tail = this.#log.tail(invocation)
+      if (tail !== undefined) result.logResult = tail
+      invocation.resolve(result)
       return null
     }
   }
@@ -256,13 +260,10 @@ export class FunctionService {
   #prewarm(): void {
     const environment = this.#startEnvironment()
     environment.ready().catch((error: ErrorShape) => {
-      this.#emit({
-        kind: 'platform',
-        functionName: this.name,
-        requestId: null,
-        time: Date.now(),
-        line: `INIT_REPORT Phase: init\tStatus: error\tError Type: ${error.errorType}\t${error.errorMessage}`,
-      })
+      this.#log.platform(
+        null,
+        `INIT_REPORT Phase: init\tStatus: error\tError Type: ${error.errorType}\t${error.errorMessage}`,
+      )
     })
   }
 
@@ -280,11 +281,20 @@ export class FunctionService {
     let result: RawInvokeResult | LambdaError
     switch (outcome.kind) {
       case 'response':
-        result = { requestId: invocation.requestId, payload: outcome.body, functionError: false, executedVersion: '$LATEST' }
+        result = {
+          requestId: invocation.requestId,
+          payload: outcome.body,
+          functionError: false,
+          executedVersion: '$LATEST',
+        }
         break
       case 'error':
         if (outcome.invalidEvent) {
-          result = serviceError(ErrorType.InvalidRequestContent, `Could not parse request body into json: ${outcome.error.errorMessage}`, { requestId: invocation.requestId })
+          result = serviceError(
+            ErrorType.InvalidRequestContent,
+            `Could not parse request body into json: ${outcome.error.errorMessage}`,
+            { requestId: invocation.requestId },
+          )
           break
         }
         stats.errors++
@@ -307,23 +317,13 @@ export class FunctionService {
         result = new LambdaError(outcome.error, { requestId: invocation.requestId })
         break
     }
-    if (this.#settings.log !== null || invocation.tail !== null) {
-      this.#writeLog(invocation, 'end', endLine(invocation.requestId))
-      const report: Report = {
-        durationMs,
-        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
-        memorySizeMb: this.#config.memoryMb,
-        maxMemoryUsedMb: Math.max(1, Math.round(environment.maxHeapBytes / MB)),
-      }
-      if (initDurationMs !== undefined) report.initDurationMs = initDurationMs
-      if (status !== undefined) report.status = status
-      this.#writeLog(invocation, 'report', reportLine(invocation.requestId, report), report)
-    }
+    const figures = { durationMs, maxHeapBytes: environment.maxHeapBytes, initDurationMs, status }
+    const tail = this.#log.end(invocation, figures)
     if (result instanceof Error) {
       invocation.reject(result)
       return
     }
-    if (invocation.tail !== null) result.logResult = tailOf(invocation.tail)
+    if (tail !== undefined) result.logResult = tail
     invocation.resolve(result)
   }
 
@@ -335,7 +335,6 @@ export class FunctionService {
       errorType: error.errorType,
       executedVersion: '$LATEST',
     }
-    if (invocation.tail !== null) result.logResult = tailOf(invocation.tail)
     return result
   }
 
@@ -363,38 +362,6 @@ export class FunctionService {
     for (const wake of waiters) wake()
   }
 
-  #onLog(environment: Environment, message: LogMessage): void {
-    const log = this.#settings.log
-    const current = environment.currentInvocation
-    const tail = current !== null && current.requestId === message.requestId ? current.tail : null
-    if (log === null && tail === null) return
-    const line = functionLine(message.time, message.requestId, message.level, message.message)
-    tail?.push(line)
-    log?.({
-      kind: 'function',
-      functionName: this.name,
-      requestId: message.requestId,
-      time: message.time,
-      level: message.level,
-      message: message.message,
-      line,
-    })
-  }
-
-  #writeLog(invocation: Invocation, kind: 'start' | 'end' | 'platform', line: string): void
-  #writeLog(invocation: Invocation, kind: 'report', line: string, report: Report): void
-  #writeLog(invocation: Invocation, kind: LogEntry['kind'], line: string, report?: Report): void {
-    invocation.tail?.push(line)
-    const log = this.#settings.log
-    if (log === null) return
-    const base = { functionName: this.name, requestId: invocation.requestId, time: Date.now(), line }
-    log(kind === 'report' ? { ...base, kind, report: report! } : ({ ...base, kind } as LogEntry))
-  }
-
-  #emit(entry: LogEntry): void {
-    this.#settings.log?.(entry)
-  }
-
   /** Threads still exiting count against the limit, so a stuck one cannot make threads pile up. */
   async #waitForDyingThreads(): Promise<void> {
     while (this.#environments.size + this.#dying >= this.#config.maxConcurrency * 2) {
@@ -417,32 +384,4 @@ export class FunctionService {
       clearTimeout(timer)
     }
   }
-
-  #environmentVariables(settings: ServiceSettings): Record<string, string> {
-    const { config } = settings
-    const inherited: Record<string, string> = {}
-    for (const key of ['PATH', 'LANG', 'TZ', 'HOME', 'TMPDIR', 'NODE_OPTIONS']) {
-      const value = process.env[key]
-      if (value !== undefined) inherited[key] = value
-    }
-    return {
-      ...inherited,
-      AWS_REGION: settings.region,
-      AWS_DEFAULT_REGION: settings.region,
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
-      AWS_LAMBDA_FUNCTION_NAME: config.name,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.name}`,
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      LAMBDA_TASK_ROOT: settings.config.spec.candidates[0]?.replace(/\/[^/]*$/, '') ?? process.cwd(),
-      ...config.env,
-    }
-  }
-}
-
-function tailOf(lines: string[]): string {
-  const text = lines.join('\n') + '\n'
-  const bytes = Buffer.from(text)
-  return bytes.length <= TAIL_LOG_BYTES ? text : bytes.subarray(bytes.length - TAIL_LOG_BYTES).toString()
 }

@@ -1,9 +1,9 @@
-// Creates a host over the functions in ./functions and invokes each one,
+// Creates a host over the example functions (one folder up) and invokes each one,
 // printing results and the Lambda REPORT lines.
 import { fileURLToPath } from 'node:url'
 import { createHost } from '@lambdalet/host'
 
-const codeDir = fileURLToPath(new URL('./functions/', import.meta.url))
+const codeDir = fileURLToPath(new URL('../', import.meta.url))
 const host = createHost({
   functions: {
     hello: { handler: 'hello.mjs', codeDir },

@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util'
+import {
+  helpOption,
+  logFormatOption,
+  parseDuration,
+  parseLogFormat,
+  parsePort,
+  withUsageErrors,
+} from '../command-args.js'
+import { loadProject } from '../config/load-project.js'
+import { SERVE_HELP } from '../help.js'
+import { createLogWriter, toStdout } from '../logging/log-writer.js'
+import { endpointLines } from '../server/endpoints.js'
+import { handleShutdownSignals } from '../server/shutdown.js'
+import { startServer } from '../server/start-server.js'
+import { UsageError } from '../usage-error.js'
+
+const options = {
+  config: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'api-key': { type: 'string' },
+  'insecure-no-auth': { type: 'boolean' },
+  'drain-timeout': { type: 'string' },
+  ...logFormatOption,
+  ...helpOption,
+} as const
+
+/** `lambdalet serve [dir]`: runs until SIGTERM or SIGINT, then drains and resolves with the exit code. */
+export async function runServe(argv: string[]): Promise<number> {
+  const { values, positionals } = withUsageErrors(() =>
+    parseArgs({ args: argv, options, strict: true, allowPositionals: true }),
+  )
+  if (values.help === true) {
+    process.stdout.write(SERVE_HELP + '\n')
+    return 0
+  }
+  if (positionals.length > 1) throw new UsageError(`expected at most one folder, got ${positionals.length} arguments`)
+  const port = parsePort(values.port, 3000)
+  const host = values.host ?? '127.0.0.1'
+  const drainFlag = values['drain-timeout']
+  const drainTimeoutFlag = drainFlag === undefined ? undefined : parseDuration('--drain-timeout', drainFlag, 0)
+  const log = createLogWriter(parseLogFormat(values['log-format']), toStdout)
+  const apiKey = values['api-key'] ?? nonEmpty(process.env['LAMBDALET_API_KEY'])
+
+  const { warnings, ...project } = await loadProject({ dir: positionals[0], configFile: values.config })
+  for (const warning of warnings) log.warn(warning)
+  const drainTimeoutMs = drainTimeoutFlag ?? project.drainTimeoutMs ?? 10_000
+
+  const server = await startServer({
+    ...project,
+    port,
+    host,
+    drainTimeoutMs,
+    logs: log.entry,
+    logger: log.gateway,
+    apiKey,
+    insecureNoAuth: values['insecure-no-auth'] === true,
+  })
+  for (const line of endpointLines(server.url, project.functions)) log.info(line.text, line.fields)
+  log.info(`lambdalet listening on ${server.url}`, { url: server.url, port: server.port, host })
+  if (apiKey === undefined && values['insecure-no-auth'] === true) {
+    log.warn(`no API key: anyone who can reach ${server.url} can run these functions`)
+  }
+
+  return new Promise((resolve) => {
+    handleShutdownSignals({
+      async stop(signal) {
+        // close() stops listening before it first awaits, so this line means new connections are refused.
+        const closed = server.close()
+        log.info(`${signal}: shutting down, waiting up to ${drainTimeoutMs} ms for in-flight work`, { signal })
+        const drained = await closed
+        if (drained) log.info('stopped')
+        else log.warn(`stopped: in-flight work was cut off after the ${drainTimeoutMs} ms drain timeout`)
+        resolve(drained ? 0 : 1)
+      },
+      force(signal) {
+        log.warn(`${signal} again: exiting now`, { signal })
+        process.exit(130)
+      },
+    })
+  })
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value
+}

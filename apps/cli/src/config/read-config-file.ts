@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises'
+import { ConfigError, errorCode } from './config-error.js'
+import { validateConfig, type ConfigFile } from './validate-config.js'
+
+/**
+ * Reads and checks a config file. Every problem is reported as
+ * `<shown>: <key path>: expected …, got …`, all of them at once.
+ */
+export async function readConfigFile(path: string, shown: string): Promise<ConfigFile> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError([`${shown}: cannot read the config file (${errorCode(error)})`])
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError([`${shown}: not valid JSON (${(error as Error).message})`])
+  }
+  const { config, issues } = validateConfig(raw)
+  if (config === null) throw new ConfigError(issues.map((issue) => `${shown}: ${issue}`))
+  return config
+}

@@ -1,0 +1,137 @@
+import type { FunctionOptions } from '@lambdalet/host'
+import { describeValue, keyPath } from './config-error.js'
+import { isFunctionName } from './function-definition.js'
+
+/** A function's entry in a config file: every field optional, since a folder may supply the handler. */
+export type FunctionEntry = Partial<FunctionOptions> & { routes?: string[] }
+
+export interface ConfigFile {
+  functions: Record<string, FunctionEntry>
+  maxConcurrency?: number
+  region?: string
+  accountId?: string
+  drainTimeoutMs?: number
+}
+
+type Check = (value: unknown) => string | null
+
+const integer = (minimum: number, expected: string): Check => (value) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= minimum ? null : expected
+const positiveInteger = integer(1, 'a positive integer')
+const nonNegativeInteger = integer(0, 'a non-negative integer')
+const nonEmptyString: Check = (value) =>
+  typeof value === 'string' && value.trim() !== '' ? null : 'a non-empty string'
+const pattern = (regex: RegExp, expected: string): Check => (value) =>
+  typeof value === 'string' && regex.test(value) ? null : expected
+
+// Mirrors the host's and the gateway's own checks, so that every mistake is
+// reported with the file and key before anything starts.
+const functionChecks: Record<keyof FunctionEntry, Check> = {
+  handler: nonEmptyString,
+  codeDir: nonEmptyString,
+  timeoutMs: positiveInteger,
+  memoryMb: integer(16, 'an integer of at least 16 (MB)'),
+  maxConcurrency: positiveInteger,
+  maxQueue: nonNegativeInteger,
+  idleTimeoutMs: positiveInteger,
+  minWarm: nonNegativeInteger,
+  initTimeoutMs: positiveInteger,
+  env: () => null, // checked key by key below
+  routes: () => null,
+}
+
+const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
+  maxConcurrency: positiveInteger,
+  drainTimeoutMs: nonNegativeInteger,
+  region: pattern(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, 'a region like "us-east-1"'),
+  accountId: pattern(/^\d{12}$/, 'a 12-digit account id'),
+}
+
+const ROUTE_KEY = /^(?:\$default|(?:GET|POST|PUT|PATCH|DELETE|OPTIONS|ANY) \/\S*)$/i
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * Checks a parsed config file and lists every problem as
+ * `key.path: expected …, got …`. Returns the config only when there is none.
+ */
+export function validateConfig(raw: unknown): { config: ConfigFile | null; issues: string[] } {
+  const issues: string[] = []
+  const expect = (path: string, expected: string, value: unknown): void => {
+    issues.push(`${path}: expected ${expected}, got ${describeValue(value)}`)
+  }
+  if (!isObject(raw)) {
+    expect('(top level)', 'an object with "functions"', raw)
+    return { config: null, issues }
+  }
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'functions' || key === '$schema') continue
+    const check = own(topChecks, key)
+    if (check === undefined) unknownKey(issues, key, ['functions', ...Object.keys(topChecks)])
+    else checkValue(expect, key, check, value)
+  }
+  const functions = raw['functions']
+  if (!isObject(functions)) {
+    expect('functions', 'an object of function name → settings', functions)
+    return { config: null, issues }
+  }
+  for (const [name, entry] of Object.entries(functions)) {
+    const at = keyPath('functions', name)
+    if (!isFunctionName(name)) {
+      issues.push(`${at}: expected a function name of 1 to 64 letters, digits, "-" or "_"`)
+      continue
+    }
+    if (!isObject(entry)) {
+      expect(at, 'an object of settings', entry)
+      continue
+    }
+    for (const [key, value] of Object.entries(entry)) {
+      const check = own(functionChecks, key)
+      if (check === undefined) unknownKey(issues, keyPath(at, key), Object.keys(functionChecks))
+      else checkValue(expect, keyPath(at, key), check, value)
+    }
+    const { minWarm, maxConcurrency } = entry
+    if (typeof minWarm === 'number' && typeof maxConcurrency === 'number' && minWarm > maxConcurrency) {
+      expect(keyPath(at, 'minWarm'), `at most maxConcurrency (${maxConcurrency})`, minWarm)
+    }
+    checkEnv(expect, keyPath(at, 'env'), entry['env'])
+    checkRoutes(expect, keyPath(at, 'routes'), entry['routes'])
+  }
+  return { config: issues.length === 0 ? (raw as unknown as ConfigFile) : null, issues }
+}
+
+function checkValue(expect: (p: string, e: string, v: unknown) => void, path: string, check: Check, value: unknown): void {
+  const expected = check(value)
+  if (expected !== null) expect(path, expected, value)
+}
+
+function unknownKey(issues: string[], path: string, known: readonly string[]): void {
+  issues.push(`${path}: unknown key (expected one of ${known.join(', ')})`)
+}
+
+function checkEnv(expect: (p: string, e: string, v: unknown) => void, path: string, env: unknown): void {
+  if (env === undefined) return
+  if (!isObject(env)) return expect(path, 'an object of strings', env)
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name)) expect(keyPath(path, name), 'a variable name of letters, digits and "_"', name)
+    else if (typeof value !== 'string') expect(keyPath(path, name), 'a string', value)
+  }
+}
+
+function checkRoutes(expect: (p: string, e: string, v: unknown) => void, path: string, routes: unknown): void {
+  if (routes === undefined) return
+  if (!Array.isArray(routes)) return expect(path, 'an array of route keys such as "GET /hello"', routes)
+  routes.forEach((route: unknown, index) => {
+    if (typeof route !== 'string' || !ROUTE_KEY.test(route)) {
+      expect(`${path}[${index}]`, 'a route key such as "GET /users/{id}", "ANY /files/{proxy+}" or "$default"', route)
+    }
+  })
+}
+
+/** A lookup that `constructor` or `__proto__` in a config file cannot fool. */
+function own(checks: Record<string, Check>, key: string): Check | undefined {
+  return Object.hasOwn(checks, key) ? checks[key] : undefined
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

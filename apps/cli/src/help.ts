@@ -1,0 +1,47 @@
+export const MAIN_HELP = `lambdalet — AWS-Lambda-style functions in worker threads
+
+Usage:
+  lambdalet serve [dir] [options]          serve functions over the Lambda Invoke API and HTTP routes
+  lambdalet invoke <name> [dir] [options]  run one invocation and print its result
+  lambdalet bench [options]                benchmark handlers (cold, warm, throughput)
+
+Options:
+  -h, --help     show help (also: lambdalet <command> --help)
+  -v, --version  print the version
+
+Functions: every *.mjs, *.cjs and *.js file directly in [dir] (default: the
+current folder) exporting \`handler\`; a lambdalet.json there (or --config)
+adds settings and routes.`
+
+export const SERVE_HELP = `Usage: lambdalet serve [dir] [options]
+
+Serves the functions in [dir] (default: the current folder): the Lambda
+Invoke API (POST /2015-03-31/functions/{name}/invocations, so the AWS SDK and
+CLI work with --endpoint-url), HTTP routes (ANY /{name} and ANY /{name}/{proxy+}
+by default, as API Gateway HTTP API events), GET /healthz and GET /metrics.
+
+Options:
+  --config <file>          a config file (replaces [dir]/lambdalet.json)
+  --port <n>               port to listen on; 0 picks a free one (default 3000)
+  --host <address>         address to listen on (default 127.0.0.1)
+  --api-key <key>          require "Authorization: Bearer <key>" (or set LAMBDALET_API_KEY)
+  --insecure-no-auth       allow a non-loopback --host without an API key
+  --drain-timeout <time>   on SIGTERM/SIGINT, wait this long for in-flight work (default 10s)
+  --log-format <format>    text (default) or json
+  -h, --help               show this help
+
+Listening on anything but a loopback address requires an API key.
+Worker threads are not a sandbox: only serve code you trust.`
+
+export const INVOKE_HELP = `Usage: lambdalet invoke <name> [dir] [options]
+
+Runs one invocation of <name> in an embedded host. The result (JSON) goes to
+stdout; START / END / REPORT and the function's own log lines to stderr.
+Exits with 1 when the function fails (its error JSON is printed on stdout).
+
+Options:
+  --event <json>           the event (default {})
+  --event-file <file>      read the event from a file ("-" for stdin)
+  --config <file>          a config file (replaces [dir]/lambdalet.json)
+  --log-format <format>    text (default) or json
+  -h, --help               show this help`

@@ -1,0 +1,78 @@
+import type { GatewayLogRecord } from '@lambdalet/gateway'
+import type { LogEntry } from '@lambdalet/host'
+import { escapeControl, escapeControlKeepTabs, safeJson } from './escape.js'
+
+export type LogFormat = 'text' | 'json'
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json']
+
+type Level = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
+
+/**
+ * One host log record as one line. Text is the Lambda-style line prefixed
+ * with the function name; JSON carries the same facts as fields. Either way
+ * the function's own text is escaped so it stays on its line.
+ */
+export function formatEntry(entry: LogEntry, format: LogFormat): string {
+  if (format === 'json') return safeJson(entryFields(entry))
+  const prefix = `[${escapeControl(entry.functionName)}] `
+  if (entry.kind === 'function') {
+    // Rebuilt rather than escaping `entry.line`: its tabs separate fields,
+    // while a tab inside the message must not look like a separator.
+    const time = new Date(entry.time).toISOString()
+    const requestId = escapeControl(entry.requestId ?? 'undefined')
+    return `${prefix}${time}\t${requestId}\t${entry.level}\t${escapeControl(entry.message)}`
+  }
+  return prefix + escapeControlKeepTabs(entry.line)
+}
+
+function entryFields(entry: LogEntry): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    time: new Date(entry.time).toISOString(),
+    level: entryLevel(entry),
+    functionName: entry.functionName,
+    requestId: entry.requestId,
+    kind: entry.kind,
+    message: entry.kind === 'function' ? entry.message : entry.line,
+  }
+  if (entry.kind === 'report') Object.assign(fields, entry.report)
+  return fields
+}
+
+function entryLevel(entry: LogEntry): Level {
+  switch (entry.kind) {
+    case 'function':
+      return entry.level
+    case 'platform':
+      return 'ERROR'
+    case 'report':
+      return entry.report.status === undefined ? 'INFO' : 'WARN'
+    default:
+      return 'INFO'
+  }
+}
+
+/** A gateway-level record, e.g. an `Event` invocation that failed. */
+export function formatGatewayRecord(record: GatewayLogRecord, format: LogFormat, now = Date.now()): string {
+  const { level, message, ...rest } = record
+  if (format === 'json') {
+    return safeJson({ time: new Date(now).toISOString(), level: level.toUpperCase(), kind: 'gateway', message, ...rest })
+  }
+  const details = Object.entries(rest)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => ` ${key}=${escapeControl(String(value))}`)
+    .join('')
+  return `[gateway] ${level.toUpperCase()} ${escapeControl(message)}${details}`
+}
+
+/** lambdalet's own messages (listening, shutting down) in the chosen format. */
+export function formatMessage(
+  level: 'INFO' | 'WARN' | 'ERROR',
+  message: string,
+  fields: Record<string, unknown>,
+  format: LogFormat,
+  now = Date.now(),
+): string {
+  if (format === 'json') return safeJson({ time: new Date(now).toISOString(), level, kind: 'server', message, ...fields })
+  const text = escapeControlKeepTabs(message)
+  return level === 'INFO' ? text : `${level.toLowerCase()}: ${text}`
+}

@@ -1,0 +1,165 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError } from '../src/config/config-error.js'
+import { loadProject } from '../src/config/load-project.js'
+import { runCli } from './helpers.js'
+
+const HANDLER = 'export const handler = async () => "ok"\n'
+
+describe('loading functions from a folder and a config file', () => {
+  let root: string
+  let dir = ''
+  let n = 0
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'lambdalet-config-'))
+  })
+  afterAll(() => rm(root, { recursive: true, force: true }))
+
+  /** A fresh folder holding `files` (name → content). */
+  async function folder(files: Record<string, string>): Promise<string> {
+    dir = join(root, `case-${n++}`)
+    await mkdir(join(dir, 'lib'), { recursive: true })
+    for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content)
+    return dir
+  }
+
+  async function issues(promise: Promise<unknown>): Promise<readonly string[]> {
+    const error = await promise.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    return (error as ConfigError).issues
+  }
+
+  it('makes every module file directly in the folder a function with ANY routes', async () => {
+    await folder({ 'a.mjs': HANDLER, 'b-c.cjs': 'exports.handler = async () => 1\n', 'd_e.js': HANDLER, 'notes.txt': '' })
+    await writeFile(join(dir, 'lib', 'helper.mjs'), HANDLER)
+    const project = await loadProject({ dir })
+    expect(Object.keys(project.functions).sort()).toEqual(['a', 'b-c', 'd_e'])
+    expect(project.functions['a']).toEqual({ handler: 'a.mjs', codeDir: dir, routes: ['ANY /a', 'ANY /a/{proxy+}'] })
+    expect(project.warnings).toEqual([])
+  })
+
+  it('skips files whose names are not function names, with a warning', async () => {
+    await folder({ 'ok.mjs': HANDLER, 'not valid.mjs': HANDLER, 'x.y.mjs': HANDLER })
+    const project = await loadProject({ dir })
+    expect(Object.keys(project.functions)).toEqual(['ok'])
+    expect(project.warnings).toHaveLength(2)
+    expect(project.warnings.join('\n')).toContain('"not valid.mjs"')
+  })
+
+  it('takes settings and routes from the folder’s lambdalet.json, relative to it', async () => {
+    await folder({
+      'api.mjs': HANDLER,
+      'lambdalet.json': JSON.stringify({
+        maxConcurrency: 20,
+        functions: {
+          api: { routes: ['GET /users/{id}'], timeoutMs: 1000, env: { A: 'b' } },
+          extra: { handler: 'lib/helper.handler', codeDir: '.' },
+        },
+      }),
+    })
+    await writeFile(join(dir, 'lib', 'helper.mjs'), HANDLER)
+    const project = await loadProject({ dir })
+    expect(project.maxConcurrency).toBe(20)
+    expect(project.functions['api']).toEqual({
+      handler: 'api.mjs',
+      codeDir: dir,
+      routes: ['GET /users/{id}'],
+      timeoutMs: 1000,
+      env: { A: 'b' },
+    })
+    expect(project.functions['extra']).toEqual({ handler: 'lib/helper.handler', codeDir: dir, routes: [] })
+  })
+
+  it('reports an unknown key with the file and the key path', async () => {
+    await folder({
+      'hello.mjs': HANDLER,
+      'lambdalet.json': '{"functions":{"hello":{"timeout":3,"__proto__":{},"constructor":1}},"port":1}',
+    })
+    const found = await issues(loadProject({ dir, cwd: dir }))
+    expect(found).toContain('lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes)')
+    expect(found.some((issue) => issue.startsWith('lambdalet.json: port: unknown key'))).toBe(true)
+    expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.__proto__: unknown key'))).toBe(true)
+    expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.constructor: unknown key'))).toBe(true)
+  })
+
+  it('reports every bad value with the file, the key path and what was expected', async () => {
+    await folder({
+      'hello.mjs': HANDLER,
+      'lambdalet.json': JSON.stringify({
+        functions: {
+          hello: { timeoutMs: '3s', memoryMb: 8, env: { OK: 1 }, routes: ['FETCH /x'], minWarm: 3, maxConcurrency: 2 },
+          'bad name': {},
+        },
+        region: 'mars',
+      }),
+    })
+    const found = await issues(loadProject({ dir, cwd: dir }))
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'lambdalet.json: functions.hello.timeoutMs: expected a positive integer, got "3s"',
+        'lambdalet.json: functions.hello.memoryMb: expected an integer of at least 16 (MB), got 8',
+        'lambdalet.json: functions.hello.env.OK: expected a string, got 1',
+        expect.stringMatching(/^lambdalet\.json: functions\.hello\.routes\[0\]: expected a route key .*, got "FETCH \/x"$/),
+        'lambdalet.json: functions.hello.minWarm: expected at most maxConcurrency (2), got 3',
+        'lambdalet.json: functions["bad name"]: expected a function name of 1 to 64 letters, digits, "-" or "_"',
+        'lambdalet.json: region: expected a region like "us-east-1", got "mars"',
+      ]),
+    )
+  })
+
+  it('reports a handler file that does not exist and a function without a handler', async () => {
+    await folder({ 'lambdalet.json': '{"functions":{"gone":{"handler":"gone.mjs"},"none":{}}}' })
+    const found = await issues(loadProject({ dir, cwd: dir }))
+    expect(found[0]).toMatch(/^lambdalet\.json: functions\.gone\.handler: expected an existing file, got "gone\.mjs"/)
+    expect(found[1]).toMatch(/^lambdalet\.json: functions\.none\.handler: expected a handler/)
+  })
+
+  it('reports a config file that is not JSON, and a folder without functions', async () => {
+    await folder({ 'lambdalet.json': '{ functions: {} }' })
+    expect((await issues(loadProject({ dir, cwd: dir })))[0]).toMatch(/^lambdalet\.json: not valid JSON/)
+    await folder({ 'readme.md': '' })
+    expect((await issues(loadProject({ dir })))[0]).toMatch(/no functions found/)
+  })
+
+  it('exits with code 2 and prints the problems before starting anything', async () => {
+    await folder({ 'hello.mjs': HANDLER, 'app.json': '{"functions":{"hello":{"timeoutMs":"3s"}}}' })
+    const result = await runCli(['serve', '--config', join(dir, 'app.json'), '--port', '0'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('app.json: functions.hello.timeoutMs: expected a positive integer, got "3s"')
+    expect(result.stdout).not.toContain('listening')
+  })
+})
+
+describe('command line checks', () => {
+  it('refuses to listen on a non-loopback address without an API key', async () => {
+    const result = await runCli(['serve', '.', '--host', '0.0.0.0', '--port', '0'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/refusing to listen on 0\.0\.0\.0 without an API key/)
+    expect(result.stderr).toContain('--insecure-no-auth')
+  })
+
+  it('rejects unknown flags and bad values with code 2', async () => {
+    const unknown = await runCli(['serve', '--nope'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("Unknown option '--nope'")
+    const port = await runCli(['serve', '--port', 'http'])
+    expect(port.code).toBe(2)
+    expect(port.stderr).toContain('--port: expected a port number')
+    const command = await runCli(['deploy'])
+    expect(command.code).toBe(2)
+    expect(command.stderr).toContain('unknown command "deploy"')
+  })
+
+  it('prints help and the version', async () => {
+    const help = await runCli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/lambdalet serve/)
+    const serveHelp = await runCli(['serve', '--help'])
+    expect(serveHelp.stdout).toContain('--drain-timeout')
+    const version = await runCli(['--version'])
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+})

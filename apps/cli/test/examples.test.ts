@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadProject } from '../src/config/load-project.js'
+import type { RunningServer } from '../src/server/start-server.js'
+import { invokePath, startTestServer } from './helpers.js'
+
+const examples = fileURLToPath(new URL('../../../examples/', import.meta.url))
+
+// What `pnpm start` serves, and what the README promises about it.
+describe('lambdalet serve examples/', () => {
+  let server: RunningServer
+  beforeAll(async () => {
+    const { warnings, ...project } = await loadProject({ dir: examples })
+    expect(warnings).toEqual([])
+    server = await startTestServer(project)
+  })
+  afterAll(() => server?.close())
+
+  const request = (path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init)
+
+  it('finds the five example functions', () => {
+    expect(server.host.functionNames().sort()).toEqual(['api', 'counter', 'echo', 'hello', 'legacy'])
+  })
+
+  it('answers hello on the Invoke API and on its route', async () => {
+    const invoked = await request(invokePath('hello'), { method: 'POST', body: '{"name":"SDK"}' })
+    expect(await invoked.json()).toMatchObject({ message: 'Hello, SDK!' })
+    const routed = await request('/hello?name=curl')
+    expect(await routed.json()).toMatchObject({ message: 'Hello, curl!' })
+  })
+
+  it('serves the users API with its status codes and headers', async () => {
+    expect(await (await request('/api/users/1')).json()).toEqual({ id: '1', name: 'Ada' })
+    expect((await request('/api/users/999')).status).toBe(404)
+    expect((await request('/api/users', { method: 'POST', body: 'nope' })).status).toBe(400)
+    const created = await request('/api/users', {
+      method: 'POST',
+      body: '{"name":"Grace"}',
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(created.status).toBe(201)
+    const user = (await created.json()) as { id: string }
+    expect(created.headers.get('location')).toBe(`/api/users/${user.id}`)
+    const list = (await (await request('/api/users')).json()) as { users: unknown[] }
+    expect(list.users).toContainEqual({ id: user.id, name: 'Grace' })
+    expect((await request('/api/other')).status).toBe(404)
+  })
+
+  it('keeps the counter warm between invocations', async () => {
+    const first = (await (await request('/counter')).json()) as { invocations: number; environmentStartedAt: string }
+    const second = (await (await request('/counter')).json()) as { invocations: number; environmentStartedAt: string }
+    expect(second.invocations).toBe(first.invocations + 1)
+    expect(second.environmentStartedAt).toBe(first.environmentStartedAt)
+  })
+
+  it('echoes JSON and runs the callback-style CommonJS handler', async () => {
+    const echoed = await request(invokePath('echo'), { method: 'POST', body: '{"a":[1,"ü"]}' })
+    expect(await echoed.json()).toEqual({ a: [1, 'ü'] })
+    const legacy = await request(invokePath('legacy'), { method: 'POST', body: '{}' })
+    expect(await legacy.json()).toMatchObject({ style: 'callback' })
+  })
+})

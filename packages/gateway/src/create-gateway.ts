@@ -4,6 +4,7 @@ import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
 import { randomUUID } from 'node:crypto'
 import { apiError } from './api-error.js'
+import type { GatewayEnv } from './gateway-env.js'
 import { registerHttpRoutes } from './http-routes.js'
 import { INVOKE_PATH, createInvokeHandler } from './invoke-api.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
@@ -31,7 +32,7 @@ const json = (body: object, status: number): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
 /** A Hono app serving the Lambda Invoke API, HTTP API routes, /healthz and /metrics. */
-export function createGateway(invoker: Invoker, options: GatewayOptions = {}): Hono {
+export function createGateway(invoker: Invoker, options: GatewayOptions = {}): Hono<GatewayEnv> {
   const region = options.region ?? 'us-east-1'
   const accountId = options.accountId ?? '000000000000'
   if (!/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/.test(region)) {
@@ -47,7 +48,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   const lifecycle = options.lifecycle ?? createLifecycle()
   const log = safeLogger(options.logger ?? consoleLogger)
 
-  const app = new Hono()
+  const app = new Hono<GatewayEnv>()
   // Handlers run in registration order, so what is registered before a
   // middleware is exempt from it: /healthz from auth and the shutdown gate,
   // /metrics from the shutdown gate.
@@ -94,8 +95,15 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   return app
 }
 
-/** Lambda answers every Invoke API call with a request id, errors included. */
-const ensureRequestId: MiddlewareHandler = async function ensureRequestId(c, next) {
+/**
+ * Lambda answers every Invoke API call with a request id, errors included.
+ * The successful answer carries it already; reading `c.res.headers` would
+ * turn its plain header object into a Headers, so that one is not touched.
+ */
+const ensureRequestId: MiddlewareHandler<GatewayEnv> = async function ensureRequestId(c, next) {
+  const requestId = randomUUID()
+  c.set('requestId', requestId)
   await next()
-  if (!c.res.headers.has('x-amzn-requestid')) c.res.headers.set('X-Amzn-RequestId', randomUUID())
+  if (c.res.status === 200 || c.res.headers.has('x-amzn-requestid')) return
+  c.res.headers.set('X-Amzn-RequestId', requestId)
 }

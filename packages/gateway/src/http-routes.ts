@@ -1,10 +1,10 @@
 import { MAX_PAYLOAD_BYTES, type Invoker, type RawInvokeResult } from '@lambdalet/protocol'
-import type { Handler, Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import type { Env, Handler, Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
 import { createHttpApiEvent } from './api-gateway-event.js'
 import { httpApiErrorResponse, httpApiResponse } from './api-gateway-result.js'
 import { closeAfterResponse } from './close-after-response.js'
+import { payloadLimit } from './payload-limit.js'
 import { compareRoutes, parseRouteKey, type Route } from './route-key.js'
 
 export interface HttpRoutesDeps {
@@ -16,8 +16,8 @@ export interface HttpRoutesDeps {
 const EMPTY_BODY = new Uint8Array(0)
 
 /** Parses, orders and registers `routes` (function name → route keys) on `app`. */
-export function registerHttpRoutes(
-  app: Hono,
+export function registerHttpRoutes<E extends Env>(
+  app: Hono<E>,
   routes: Readonly<Record<string, readonly string[]>>,
   deps: HttpRoutesDeps,
 ): void {
@@ -46,12 +46,9 @@ export function registerHttpRoutes(
     }
   }
 
-  const limit = bodyLimit({
-    maxSize: MAX_PAYLOAD_BYTES,
-    onError: (c) => {
-      closeAfterResponse(c)
-      return c.json({ message: 'Request Entity Too Large' }, 413)
-    },
+  const limit = payloadLimit(MAX_PAYLOAD_BYTES, (c) => {
+    closeAfterResponse(c)
+    return c.json({ message: 'Request Entity Too Large' }, 413)
   })
   for (const route of parsed.sort(compareRoutes)) {
     const handler = createRouteHandler(route, deps)
@@ -64,7 +61,8 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler {
   const { invoker, accountId, apiId } = deps
   return async function httpRoute(c) {
     const requestId = randomUUID()
-    const body = c.req.raw.body === null ? EMPTY_BODY : new Uint8Array(await c.req.arrayBuffer())
+    const method = c.req.method
+    const body = method === 'GET' || method === 'HEAD' ? EMPTY_BODY : new Uint8Array(await c.req.arrayBuffer())
     const event = createHttpApiEvent(c, route, body, { accountId, apiId, requestId, now: Date.now() })
     let result: RawInvokeResult
     try {

@@ -9,12 +9,12 @@ import {
   type RawInvokeResult,
 } from '@lambdalet/protocol'
 import type { Context, Handler, MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { randomUUID } from 'node:crypto'
+import type { GatewayEnv } from './gateway-env.js'
 import { apiError, serviceErrorResponse } from './api-error.js'
 import { closeAfterResponse } from './close-after-response.js'
 import { decodeClientContext } from './client-context.js'
 import { parseFunctionName } from './function-name.js'
+import { payloadLimit } from './payload-limit.js'
 import type { Lifecycle } from './lifecycle.js'
 import { encodeLogResult } from './log-result.js'
 import type { GatewayLogger } from './logger.js'
@@ -32,10 +32,10 @@ export interface InvokeApiDeps {
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun'])
 
 /** `POST /2015-03-31/functions/{name}/invocations`, as the AWS SDK calls it. */
-export function createInvokeHandler(deps: InvokeApiDeps): Handler {
+export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
   const { invoker, lifecycle, log, arnPrefix } = deps
-  const syncLimit = payloadLimit(MAX_PAYLOAD_BYTES)
-  const asyncLimit = payloadLimit(MAX_ASYNC_PAYLOAD_BYTES)
+  const syncLimit = limitFor(MAX_PAYLOAD_BYTES)
+  const asyncLimit = limitFor(MAX_ASYNC_PAYLOAD_BYTES)
 
   const notFound = (c: Context, name: string, qualifier: string | undefined): Response =>
     apiError(
@@ -54,14 +54,20 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler {
       const status = error.statusCode ?? serviceErrorStatus(error.errorType)
       if (status !== undefined) return serviceErrorResponse(c, error, status)
       // A function error should resolve, but one that rejects still reads as one.
+      c.header('X-Amzn-RequestId', options.requestId)
       c.header('X-Amz-Function-Error', 'Unhandled')
       return c.json(error.toJSON(), 200)
     }
-    c.header('X-Amz-Executed-Version', result.executedVersion)
-    if (result.functionError) c.header('X-Amz-Function-Error', 'Unhandled')
-    if (result.logResult !== undefined) c.header('X-Amz-Log-Result', encodeLogResult(result.logResult))
-    c.header('Content-Type', 'application/json')
-    return c.body(result.payload, 200)
+    // A plain Response with a plain header object: @hono/node-server writes it
+    // straight out, where c.header() would build (and validate) a Headers.
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-amzn-requestid': result.requestId,
+      'x-amz-executed-version': result.executedVersion,
+    }
+    if (result.functionError) headers['x-amz-function-error'] = 'Unhandled'
+    if (result.logResult !== undefined) headers['x-amz-log-result'] = encodeLogResult(result.logResult)
+    return new Response(result.payload, { status: 200, headers })
   }
 
   async function runEvent(name: string, payload: string, options: InvokeOptions): Promise<void> {
@@ -106,8 +112,7 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler {
   }
 
   return async function invoke(c) {
-    const requestId = randomUUID()
-    c.header('X-Amzn-RequestId', requestId)
+    const requestId = c.get('requestId')
 
     const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
     if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
@@ -162,17 +167,14 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler {
   }
 }
 
-function payloadLimit(maxSize: number): MiddlewareHandler {
-  return bodyLimit({
-    maxSize,
-    onError: (c) => {
-      closeAfterResponse(c)
-      return apiError(
-        c,
-        413,
-        ErrorType.RequestTooLarge,
-        `Request must be smaller than ${maxSize} bytes for the InvokeFunction operation`,
-      )
-    },
+function limitFor(maxSize: number): MiddlewareHandler {
+  return payloadLimit(maxSize, (c) => {
+    closeAfterResponse(c)
+    return apiError(
+      c,
+      413,
+      ErrorType.RequestTooLarge,
+      `Request must be smaller than ${maxSize} bytes for the InvokeFunction operation`,
+    )
   })
 }

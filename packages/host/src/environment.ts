@@ -15,8 +15,8 @@ export type EnvironmentState = 'starting' | 'idle' | 'busy' | 'dead'
 
 /** What an environment tells the function service that owns it. */
 export interface EnvironmentEvents {
-  /** Ready for an event: after init, and after every report. */
-  idle(environment: Environment): void
+  /** Ready for an event: after init (`answered` null), and after answering `answered`. */
+  idle(environment: Environment, answered: Invocation | null): void
   /** Gone for good (crash, timeout, eviction, init failure), thread maybe still exiting. */
   dead(environment: Environment): void
   /** Idle for the idle timeout: the service decides whether to evict it. */
@@ -67,12 +67,24 @@ export class Environment {
   #abort = new AbortController()
   #running: Running | null = null
   #started: { resolve(): void; reject(error: ErrorShape): void } | null = null
+  #ready: Promise<void>
   #deadlineTimer: NodeJS.Timeout | null = null
   #idleTimer: NodeJS.Timeout | null = null
   #initTimer: NodeJS.Timeout | null = null
 
   constructor(settings: EnvironmentSettings) {
     this.#settings = settings
+    this.#ready = new Promise<void>((resolve, reject) => {
+      this.#started = { resolve, reject }
+    })
+    // Whoever waits for this environment hears of a failed init; a pre-warmed
+    // one nobody waits for must not become an unhandled rejection.
+    this.#ready.catch(() => {})
+    this.#initTimer = setTimeout(() => {
+      const seconds = (settings.initTimeoutMs / 1000).toFixed(2)
+      this.#failStart({ errorType: ErrorType.Timeout, errorMessage: `Init timed out after ${seconds} seconds`, trace: [] })
+    }, settings.initTimeoutMs)
+    this.#initTimer.unref()
     const { port1, port2 } = new MessageChannel()
     this.#port = port1
     port1.on('message', (message: RuntimeMessage) => this.#onMessage(message))
@@ -88,18 +100,7 @@ export class Environment {
 
   /** Resolves when the runtime has loaded the handler; rejects with the init error. */
   ready(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#started = { resolve, reject }
-      this.#initTimer = setTimeout(() => {
-        const seconds = (this.#settings.initTimeoutMs / 1000).toFixed(2)
-        this.#failStart({
-          errorType: ErrorType.Timeout,
-          errorMessage: `Init timed out after ${seconds} seconds`,
-          trace: [],
-        })
-      }, this.#settings.initTimeoutMs)
-      this.#initTimer.unref()
-    })
+    return this.#ready
   }
 
   /** Hands the event to the runtime; resolves with its outcome, exactly once. */
@@ -177,7 +178,7 @@ export class Environment {
         this.initialized = true
         this.#observeHeap(message.heapUsedBytes)
         if (this.#initTimer !== null) clearTimeout(this.#initTimer)
-        this.#becomeIdle()
+        this.#becomeIdle(null)
         this.#started?.resolve()
         this.#started = null
         return
@@ -197,11 +198,11 @@ export class Environment {
     this.#running = null
     // Idle before the caller hears back, so the next queued invocation finds
     // this environment warm instead of starting another.
-    this.#becomeIdle()
+    this.#becomeIdle(running.invocation)
     running.finish(outcome)
   }
 
-  #becomeIdle(): void {
+  #becomeIdle(answered: Invocation | null): void {
     this.state = 'idle'
     this.idleSince = performance.now()
     if (this.#idleTimer === null) {
@@ -210,7 +211,7 @@ export class Environment {
     } else {
       this.#idleTimer.refresh()
     }
-    this.#settings.events.idle(this)
+    this.#settings.events.idle(this, answered)
   }
 
   #onDeadline(): void {

@@ -50,6 +50,8 @@ export class FunctionService {
   #dying = 0
   #dyingWaiters: Array<() => void> = []
   #busy = 0
+  /** Queue slots lent by answered, not yet settled invocations (see #onIdle). */
+  #lent = 0
   #closing = false
   /** Set when the drain timed out: whatever still starts fails at once. */
   #aborted = false
@@ -103,7 +105,7 @@ export class FunctionService {
     // already learn about their own deaths through their tasks.
     this.#pool.on('error', () => {})
     this.#events = {
-      idle: (environment) => this.#onIdle(environment),
+      idle: (environment, answered) => this.#onIdle(environment, answered),
       dead: (environment) => this.#onDead(environment),
       idleTimeout: (environment) => {
         if (this.#environments.size > this.#config.minWarm) environment.destroy()
@@ -133,6 +135,7 @@ export class FunctionService {
         payload,
         options,
         tail: options.logType === 'Tail' ? [] : null,
+        lentSlot: false,
         resolve,
         reject,
       }
@@ -212,13 +215,24 @@ export class FunctionService {
     const durationMs = performance.now() - start
     this.#busy--
     this.#settle(invocation, outcome, durationMs, environment, initDurationMs)
+    if (invocation.lentSlot) {
+      this.#lent--
+      this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
+    }
   }
 
-  /** Starts an environment for this invocation; on an init failure, answers it and returns null. */
+  /**
+   * An environment for this invocation that is not warm yet: a pre-warmed one
+   * still initialising, or a new one. On an init failure, answers the
+   * invocation and returns null.
+   */
   async #coldStart(invocation: Invocation): Promise<Environment | null> {
-    await this.#waitForDyingThreads()
-    this.#stats.coldStarts++
-    const environment = this.#startEnvironment()
+    let environment = this.#warming()
+    if (environment === undefined) {
+      await this.#waitForDyingThreads()
+      this.#stats.coldStarts++
+      environment = this.#startEnvironment()
+    }
     // Its first `next` is this invocation's, not the queue's.
     environment.reserved = true
     try {
@@ -338,9 +352,31 @@ export class FunctionService {
     return result
   }
 
-  #onIdle(environment: Environment): void {
-    if (environment.reserved) environment.reserved = false
-    else this.#idle.push(environment)
+  #onIdle(environment: Environment, answered: Invocation | null): void {
+    if (environment.reserved) {
+      environment.reserved = false
+      return
+    }
+    this.#idle.push(environment)
+    // The environment has answered and others are queued: start the next one
+    // now, in this same turn, so the event is posted before the answer is
+    // settled. p-queue would start it only after the settling and the
+    // caller's continuation, with the worker idle meanwhile. The answered
+    // invocation lends its slot (running ≤ maxConcurrency still holds: it no
+    // longer holds an environment) and gives it back once settled.
+    if (answered !== null && this.#queue.size > 0 && !this.#aborted) {
+      answered.lentSlot = true
+      this.#lent++
+      this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
+    }
+  }
+
+  /** A pre-warmed environment still initialising that no invocation waits for yet. */
+  #warming(): Environment | undefined {
+    for (const environment of this.#environments) {
+      if (environment.state === 'starting' && !environment.reserved) return environment
+    }
+    return undefined
   }
 
   #onDead(environment: Environment): void {

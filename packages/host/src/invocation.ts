@@ -16,6 +16,11 @@ export interface Invocation {
   readonly options: InvokeOptions
   /** The invocation's log lines, kept only when the caller asked for `Tail`. */
   readonly tail: string[] | null
+  /**
+   * Set when, on getting its answer, this invocation lent its queue slot to
+   * the next queued one; the slot is given back once it has settled.
+   */
+  lentSlot: boolean
   resolve(result: RawInvokeResult): void
   reject(error: Error): void
 }

@@ -43,6 +43,21 @@ describe('idle eviction and minWarm', () => {
     }
   })
 
+  it('gives early invocations the pre-warmed environments instead of starting more', async () => {
+    const { host } = testHost({
+      functions: { counter: { handler: fixture('counter.mjs'), minWarm: 2, maxConcurrency: 2 } },
+    })
+    try {
+      // Sent before the pre-warmed environments have finished initialising.
+      await Promise.all(Array.from({ length: 6 }, () => host.invoke('counter')))
+      expect(host.stats().threads).toBe(2)
+      expect(host.stats().functions.counter!.environments.idle).toBe(2)
+      expect(host.stats().functions.counter!.coldStarts).toBe(0)
+    } finally {
+      await host.close()
+    }
+  })
+
   it('evicts environments beyond minWarm', async () => {
     const { host } = testHost({
       functions: { slow: { handler: fixture('slow.mjs'), minWarm: 1, idleTimeoutMs: 200, maxConcurrency: 4 } },

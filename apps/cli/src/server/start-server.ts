@@ -93,12 +93,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       region: options.region,
       accountId: options.accountId,
     })
-    const fetch = async (request: Request, env: unknown): Promise<Response> => {
-      const response = await app.fetch(request, env as object)
-      // A keep-alive connection must not outlive the shutdown: the response
-      // that finishes its in-flight request also closes it.
+    // A keep-alive connection must not outlive the shutdown: the response
+    // that finishes its in-flight request also closes it. (Touching
+    // `response.headers` otherwise would cost every request a Headers.)
+    const closeConnection = (response: Response): Response => {
       if (lifecycle.closing) response.headers.set('Connection', 'close')
       return response
+    }
+    const fetch = (request: Request, env: unknown): Response | Promise<Response> => {
+      const response = app.fetch(request, env as object)
+      return response instanceof Promise ? response.then(closeConnection) : closeConnection(response)
     }
     server = await listen(fetch, hostname, options.port ?? 3000, { ...DEFAULT_LIMITS, ...options.limits })
   } catch (error) {
@@ -125,7 +129,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 function listen(
-  fetch: (request: Request, env: unknown) => Promise<Response>,
+  fetch: (request: Request, env: unknown) => Response | Promise<Response>,
   hostname: string,
   port: number,
   limits: ServerLimits,

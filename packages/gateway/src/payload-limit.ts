@@ -1,0 +1,23 @@
+import type { Context, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+
+/**
+ * hono's `bodyLimit`, minus its cost on the common path. bodyLimit first
+ * reads `c.req.raw.body`; on @hono/node-server that getter turns the
+ * lightweight request into a full web `Request`, a large share of a small
+ * request's cost. A declared Content-Length (Node's parser holds the body
+ * to it) is checked here directly; bodies without one, chunked, still
+ * stream through bodyLimit, which counts bytes as they arrive.
+ */
+export function payloadLimit(maxSize: number, onError: (c: Context) => Response): MiddlewareHandler {
+  const streamed = bodyLimit({ maxSize, onError })
+  return function payloadLimit(c, next) {
+    const method = c.req.method
+    if (method === 'GET' || method === 'HEAD') return next()
+    const length = c.req.header('content-length')
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      return Number(length) > maxSize ? Promise.resolve(onError(c)) : next()
+    }
+    return streamed(c, next)
+  }
+}

@@ -3,7 +3,7 @@ export const MAIN_HELP = `lambdalet — AWS-Lambda-style functions in worker thr
 Usage:
   lambdalet serve [dir] [options]          serve functions over the Lambda Invoke API and HTTP routes
   lambdalet invoke <name> [dir] [options]  run one invocation and print its result
-  lambdalet bench [options]                benchmark handlers (cold, warm, throughput)
+  lambdalet bench <handler | name> [dir]   benchmark a handler (cold, warm, memory, GB-s)
 
 Options:
   -h, --help     show help (also: lambdalet <command> --help)

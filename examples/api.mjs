@@ -42,6 +42,7 @@ export const handler = async (event) => {
       return json(201, user, { location: `/api/users/${user.id}` })
     }
     default:
-      return json(404, { message: `No route for ${event.requestContext.http.method} ${event.rawPath}` })
+      // Also reached by an event that is not an HTTP request (a direct invoke).
+      return json(404, { message: `No route for ${event?.requestContext?.http?.method ?? 'this event'} ${event?.rawPath ?? ''}`.trim() })
   }
 }

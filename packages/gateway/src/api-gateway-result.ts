@@ -10,7 +10,24 @@ export interface HttpApiStructuredResult {
   isBase64Encoded?: boolean
 }
 
-const NULL_BODY_STATUSES = new Set([101, 204, 205, 304])
+const NULL_BODY_STATUSES = new Set([204, 205, 304])
+
+/**
+ * Headers that frame the HTTP message or the connection. API Gateway sets
+ * these itself; passed through from a function, a wrong `content-length`
+ * would cut the body short, leave the client waiting, or let the body
+ * smuggle a second response onto a keep-alive connection.
+ */
+const FRAMING_HEADERS = new Set([
+  'connection',
+  'content-length',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
 
 function jsonResponse(status: number, body: string, requestId: string): Response {
   return new Response(body, {
@@ -49,16 +66,20 @@ export function httpApiResponse(result: RawInvokeResult, requestId: string): Res
 
 function structuredResponse(result: Record<string, unknown>, requestId: string): Response {
   const { statusCode, headers, multiValueHeaders, cookies, body, isBase64Encoded } = result
-  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
+  // 1xx are interim answers, never a final one: a client would wait for more.
+  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599) {
     throw new TypeError(`Invalid statusCode ${String(statusCode)}`)
   }
   const responseHeaders = new Headers()
   if (isRecord(headers)) {
-    for (const [name, value] of Object.entries(headers)) responseHeaders.set(name, String(value))
+    for (const [name, value] of Object.entries(headers)) {
+      if (!FRAMING_HEADERS.has(name.toLowerCase())) responseHeaders.set(name, String(value))
+    }
   }
   if (isRecord(multiValueHeaders)) {
     for (const [name, values] of Object.entries(multiValueHeaders)) {
-      if (Array.isArray(values)) for (const value of values) responseHeaders.append(name, String(value))
+      if (FRAMING_HEADERS.has(name.toLowerCase()) || !Array.isArray(values)) continue
+      for (const value of values) responseHeaders.append(name, String(value))
     }
   }
   if (Array.isArray(cookies)) {

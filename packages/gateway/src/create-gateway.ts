@@ -81,7 +81,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
     return apiError(c, 503, ErrorType.ServiceUnavailable, 'The server is shutting down')
   })
 
-  app.post(INVOKE_PATH, createInvokeHandler({ invoker, lifecycle, log, arnPrefix: `arn:aws:lambda:${region}:${accountId}:function:` }))
+  app.post(INVOKE_PATH, createInvokeHandler({ invoker, lifecycle, log, region, accountId }))
   registerHttpRoutes(app, options.routes ?? {}, { invoker, accountId, apiId: 'lambdalet' })
 
   app.notFound((c) => c.json({ message: 'Not Found' }, 404))

@@ -5,10 +5,14 @@
  * shape is checked; whether the function exists is the invoker's business.
  */
 const FUNCTION_NAME =
-  /^(?:arn:aws[a-z-]*:lambda:[a-z]{2}(?:-gov)?-[a-z]+-\d:\d{12}:function:|\d{12}:function:)?([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/
+  /^(?:arn:aws[a-z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d):(\d{12}):function:|(\d{12}):function:)?([A-Za-z0-9_-]{1,64})(?::(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/
+const QUALIFIER = /^(?:\$LATEST|[A-Za-z0-9_-]{1,128})$/
 
 export interface FunctionReference {
   name: string
+  /** From an ARN, when the caller gave one: Lambda only serves its own region and account. */
+  region: string | undefined
+  accountId: string | undefined
   /** `undefined` when neither the name nor `?Qualifier=` names a version. */
   qualifier: string | undefined
 }
@@ -26,15 +30,21 @@ export function parseFunctionName(raw: string, queryQualifier: string | undefine
   if (match === null) {
     return { ok: false, message: `Invalid function name: ${quote(raw)}` }
   }
-  const name = match[1] as string
-  const derived = match[2]
+  const name = match[4] as string
+  const derived = match[5]
+  if (queryQualifier !== undefined && !QUALIFIER.test(queryQualifier)) {
+    return { ok: false, message: `Invalid qualifier: ${quote(queryQualifier)}` }
+  }
   if (derived !== undefined && queryQualifier !== undefined && derived !== queryQualifier) {
     return {
       ok: false,
       message: 'The derived qualifier from the function name does not match the specified qualifier.',
     }
   }
-  return { ok: true, ref: { name, qualifier: derived ?? queryQualifier } }
+  return {
+    ok: true,
+    ref: { name, qualifier: derived ?? queryQualifier, region: match[1], accountId: match[2] ?? match[3] },
+  }
 }
 
 function quote(raw: string): string {

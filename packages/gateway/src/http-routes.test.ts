@@ -232,6 +232,33 @@ describe('the function result', () => {
     expect(await res.json()).toEqual({ message: 'Internal Server Error' })
   })
 
+  it.each([100, 101, 150, 199, 600])('answers 500 for the non-final status code %i', async (statusCode) => {
+    const { app, invoker } = setup({ hello: ['GET /hello'] })
+    invoker.respond(() => ({ payload: JSON.stringify({ statusCode, body: 'x' }) }))
+    const res = await app.request('/hello')
+    expect(res.status).toBe(500)
+  })
+
+  it("drops the function's message-framing headers, which API Gateway sets itself", async () => {
+    const { app, invoker } = setup({ hello: ['GET /hello'] })
+    invoker.respond(() => ({
+      payload: JSON.stringify({
+        statusCode: 200,
+        headers: { 'Content-Length': '2', 'transfer-encoding': 'chunked', connection: 'upgrade', upgrade: 'h2c', 'x-kept': 'yes' },
+        multiValueHeaders: { 'keep-alive': ['timeout=1'], 'x-multi': ['a', 'b'] },
+        body: 'héllo wörld',
+      }),
+    }))
+    const res = await app.request('/hello')
+    expect(res.status).toBe(200)
+    for (const name of ['content-length', 'transfer-encoding', 'connection', 'upgrade', 'keep-alive']) {
+      expect(res.headers.get(name)).toBeNull()
+    }
+    expect(res.headers.get('x-kept')).toBe('yes')
+    expect(res.headers.get('x-multi')).toBe('a, b')
+    expect(await res.text()).toBe('héllo wörld')
+  })
+
   it('answers 502 for a function error and 504 for a timeout', async () => {
     const { app, invoker } = setup({ hello: ['GET /hello'] })
     invoker.respond(() => ({ functionError: true, errorType: 'TypeError' }))

@@ -309,10 +309,10 @@ describe('payload size', () => {
 
 describe('function names', () => {
   it.each([
-    ['a full ARN', 'arn:aws:lambda:eu-west-1:123456789012:function:hello'],
-    ['a full ARN with $LATEST', 'arn:aws:lambda:us-east-1:123456789012:function:hello:$LATEST'],
-    ['a URL-encoded ARN', encodeURIComponent('arn:aws:lambda:us-east-1:123456789012:function:hello')],
-    ['a partial ARN', '123456789012:function:hello'],
+    ['a full ARN', 'arn:aws:lambda:us-east-1:000000000000:function:hello'],
+    ['a full ARN with $LATEST', 'arn:aws:lambda:us-east-1:000000000000:function:hello:$LATEST'],
+    ['a URL-encoded ARN', encodeURIComponent('arn:aws:lambda:us-east-1:000000000000:function:hello')],
+    ['a partial ARN', '000000000000:function:hello'],
     ['a name with $LATEST', 'hello:$LATEST'],
   ])('accepts %s', async (_, name) => {
     const { invoker, invoke } = setup()
@@ -333,6 +333,28 @@ describe('function names', () => {
     expect((await jsonBody(alias)).message).toBe('Function not found: arn:aws:lambda:us-east-1:000000000000:function:hello:prod')
     expect(invoker.calls).toHaveLength(1)
   })
+
+  it('answers 404 for an ARN of another region or account, as Lambda does', async () => {
+    const { invoker, invoke } = setup()
+    const region = await invoke('arn:aws:lambda:eu-west-1:000000000000:function:hello')
+    expect(region.status).toBe(404)
+    expect((await jsonBody(region)).message).toBe("Functions from 'eu-west-1' are not reachable in this region ('us-east-1')")
+    const account = await invoke('123456789012:function:hello')
+    expect(account.status).toBe(404)
+    expect((await jsonBody(account)).message).toBe('Function not found: arn:aws:lambda:us-east-1:123456789012:function:hello')
+    expect(invoker.calls).toHaveLength(0)
+  })
+
+  it.each([['an empty qualifier', 'hello?Qualifier='], ['a NUL in the qualifier', 'hello?Qualifier=%00']])(
+    'answers 400 for %s',
+    async (_, path) => {
+      const { invoker, invoke } = setup()
+      const res = await invoke(path)
+      expect(res.status).toBe(400)
+      expect(res.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException')
+      expect(invoker.calls).toHaveLength(0)
+    },
+  )
 
   it('rejects a qualifier in the name that contradicts ?Qualifier=', async () => {
     const { invoker, invoke } = setup()

@@ -25,15 +25,16 @@ export interface InvokeApiDeps {
   invoker: Invoker
   lifecycle: Lifecycle
   log: GatewayLogger
-  /** `arn:aws:lambda:<region>:<account>:function:`, for Lambda's messages. */
-  arnPrefix: string
+  region: string
+  accountId: string
 }
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun'])
 
 /** `POST /2015-03-31/functions/{name}/invocations`, as the AWS SDK calls it. */
 export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
-  const { invoker, lifecycle, log, arnPrefix } = deps
+  const { invoker, lifecycle, log, region, accountId } = deps
+  const arnPrefix = `arn:aws:lambda:${region}:${accountId}:function:`
   const syncLimit = limitFor(MAX_PAYLOAD_BYTES)
   const asyncLimit = limitFor(MAX_ASYNC_PAYLOAD_BYTES)
 
@@ -117,6 +118,19 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
     if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
     const { name, qualifier } = parsed.ref
+    // An ARN names its region and account; this server is one of each.
+    if (parsed.ref.region !== undefined && parsed.ref.region !== region) {
+      return apiError(
+        c,
+        404,
+        ErrorType.ResourceNotFound,
+        `Functions from '${parsed.ref.region}' are not reachable in this region ('${region}')`,
+      )
+    }
+    if (parsed.ref.accountId !== undefined && parsed.ref.accountId !== accountId) {
+      const arn = `arn:aws:lambda:${region}:${parsed.ref.accountId}:function:${name}`
+      return apiError(c, 404, ErrorType.ResourceNotFound, `Function not found: ${arn}`)
+    }
     // Only the unpublished version exists here: there are no versions or aliases.
     if (qualifier !== undefined && qualifier !== '$LATEST') return notFound(c, name, qualifier)
 

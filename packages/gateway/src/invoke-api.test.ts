@@ -186,14 +186,28 @@ describe('invocation types', () => {
   it('logs an Event invocation that the invoker refused instead of leaving it unhandled', async () => {
     const { invoker, invoke, lifecycle, logs } = setup()
     invoker.respond(() => {
-      throw serviceError(ErrorType.TooManyRequests, 'Rate Exceeded.')
+      throw serviceError(ErrorType.ResourceNotFound, 'Function not found')
     })
     const res = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
     expect(res.status).toBe(202)
-    await lifecycle.drain(1000)
+    expect(await lifecycle.drain(1000)).toBe(true)
     expect(logs).toEqual([
-      expect.objectContaining({ level: 'error', functionName: 'hello', errorType: 'TooManyRequestsException' }),
+      expect.objectContaining({ level: 'error', functionName: 'hello', errorType: 'ResourceNotFoundException' }),
     ])
+  })
+
+  it("retries a throttled Event invocation until it runs, as Lambda's event queue does", async () => {
+    const { invoker, invoke, lifecycle, logs } = setup()
+    invoker.respond(() => {
+      if (invoker.calls.length <= 2) throw serviceError(ErrorType.TooManyRequests, 'Rate Exceeded.')
+      return { payload: 'null' }
+    })
+    const res = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
+    expect(res.status).toBe(202)
+    expect(await lifecycle.drain(5000)).toBe(true)
+    expect(invoker.calls).toHaveLength(3)
+    expect(new Set(invoker.calls.map((call) => call.options?.requestId)).size).toBe(1)
+    expect(logs).toEqual([])
   })
 
   it('logs an Event invocation that ended in a function error', async () => {

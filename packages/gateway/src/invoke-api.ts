@@ -9,6 +9,7 @@ import {
   type RawInvokeResult,
 } from '@lambdalet/protocol'
 import type { Context, Handler, MiddlewareHandler } from 'hono'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { GatewayEnv } from './gateway-env.js'
 import { apiError, serviceErrorResponse } from './api-error.js'
 import { closeAfterResponse } from './close-after-response.js'
@@ -30,6 +31,8 @@ export interface InvokeApiDeps {
 }
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun'])
+const EVENT_RETRY_FIRST_MS = 100
+const EVENT_RETRY_MAX_MS = 2_000
 
 /** `POST /2015-03-31/functions/{name}/invocations`, as the AWS SDK calls it. */
 export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
@@ -71,27 +74,41 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     return new Response(result.payload, { status: 200, headers })
   }
 
+  /**
+   * Runs an accepted event. A throttle does not lose it: as Lambda's event
+   * queue does, it is retried, backing off from 100 ms to 2 s, for as long as
+   * the host keeps throttling (a shutdown's drain timeout ends it). Function
+   * errors are logged, not retried (Lambda retries them twice by default).
+   */
   async function runEvent(name: string, payload: string, options: InvokeOptions): Promise<void> {
-    try {
-      const result = await invoker.invokeRaw(name, payload, options)
-      if (result.functionError) {
+    for (let delayMs = EVENT_RETRY_FIRST_MS; ; delayMs = Math.min(delayMs * 2, EVENT_RETRY_MAX_MS)) {
+      try {
+        const result = await invoker.invokeRaw(name, payload, options)
+        if (result.functionError) {
+          log({
+            level: 'error',
+            message: 'Event invocation failed',
+            functionName: name,
+            requestId: result.requestId,
+            errorType: result.errorType,
+          })
+        }
+        return
+      } catch (error) {
+        if (isLambdaError(error) && error.errorType === ErrorType.TooManyRequests) {
+          await sleep(delayMs)
+          continue
+        }
         log({
           level: 'error',
-          message: 'Event invocation failed',
+          message: 'Event invocation was not run',
           functionName: name,
-          requestId: result.requestId,
-          errorType: result.errorType,
+          requestId: options.requestId,
+          errorType: isLambdaError(error) ? error.errorType : 'Error',
+          errorMessage: error instanceof Error ? error.message : String(error),
         })
+        return
       }
-    } catch (error) {
-      log({
-        level: 'error',
-        message: 'Event invocation was not run',
-        functionName: name,
-        requestId: options.requestId,
-        errorType: isLambdaError(error) ? error.errorType : 'Error',
-        errorMessage: error instanceof Error ? error.message : String(error),
-      })
     }
   }
 

@@ -54,7 +54,6 @@ export class Environment {
   dying = false
   initDurationMs = 0
   maxHeapBytes = 0
-  idleSince = 0
   /** It loaded the handler and asked for work at least once. */
   initialized = false
   /** Started for a waiting invocation: its first `next` is not for the queue. */
@@ -62,6 +61,8 @@ export class Environment {
 
   #settings: EnvironmentSettings
   #createdAt = performance.now()
+  /** The runtime said `started`: a thread exists, and will have to exit. */
+  #threadStarted = false
   #threadExited = false
   #port: MessagePort
   #abort = new AbortController()
@@ -147,20 +148,21 @@ export class Environment {
     this.#started = null
     started?.reject(outcome.error)
     this.state = 'dead'
-    this.dying = !this.#threadExited
+    this.dying = this.#threadStarted && !this.#threadExited
     this.#clearTimers()
     this.#abort.abort()
+    // A task Piscina had not handed to a thread yet is simply dropped: no
+    // thread will ever close the port's other end.
+    if (!this.#threadStarted) this.#port.close()
     this.#settings.events.dead(this)
-  }
-
-  /** Asks the runtime to leave its loop (graceful close of an idle environment). */
-  shutdown(): void {
-    if (this.state !== 'dead') this.#port.postMessage({ type: 'shutdown' })
   }
 
   #onMessage(message: RuntimeMessage): void {
     if (this.state === 'dead') return
     switch (message.type) {
+      case 'started':
+        this.#threadStarted = true
+        return
       case 'response':
         this.#observeHeap(message.heapUsedBytes)
         this.#finish({ kind: 'response', body: message.body })
@@ -187,7 +189,7 @@ export class Environment {
         this.#failStart(message.error)
         return
       case 'crash':
-        this.#crash(message.error)
+        this.#crash(message.error, message.requestId)
         return
     }
   }
@@ -204,7 +206,7 @@ export class Environment {
 
   #becomeIdle(answered: Invocation | null): void {
     this.state = 'idle'
-    this.idleSince = performance.now()
+    // Restarted at each idle period: it fires only after idleTimeoutMs of idleness.
     if (this.#idleTimer === null) {
       this.#idleTimer = setTimeout(() => this.#onIdleTimeout(), this.#settings.idleTimeoutMs)
       this.#idleTimer.unref()
@@ -214,6 +216,8 @@ export class Environment {
     this.#settings.events.idle(this, answered)
   }
 
+  // Left armed after a response (refresh() rearms it per invocation, cheaper
+  // than clearing it each time): firing with no invocation running is a no-op.
   #onDeadline(): void {
     const running = this.#running
     if (this.state !== 'busy' || running === null) return
@@ -228,19 +232,26 @@ export class Environment {
   }
 
   #onIdleTimeout(): void {
-    if (this.state !== 'idle') return
-    if (performance.now() - this.idleSince + 1 < this.#settings.idleTimeoutMs) return
-    this.#settings.events.idleTimeout(this)
+    if (this.state === 'idle') this.#settings.events.idleTimeout(this)
   }
 
-  #crash(error: ErrorShape): void {
+  /**
+   * `requestId` is the invocation the runtime was running when it crashed:
+   * if that is not the one the host last handed it, the crash belongs to the
+   * previous one (a rejection that surfaced after its answer) and the runtime
+   * never took the new event.
+   */
+  #crash(error: ErrorShape, requestId: string | null | undefined): void {
     const running = this.#running
     this.#running = null
     if (this.state === 'starting') {
       this.#failStart(error)
       return
     }
-    running?.finish({ kind: 'crash', error })
+    if (running !== null) {
+      const delivered = requestId === undefined || requestId === running.invocation.requestId
+      running.finish(delivered ? { kind: 'crash', error } : { kind: 'undelivered' })
+    }
     this.destroy()
   }
 
@@ -255,7 +266,7 @@ export class Environment {
     if (this.state === 'dead') return
     // The thread ended on its own: process.exit(), an error the runtime could
     // not catch, or the heap limit.
-    this.#crash(exitError(error, this.#running?.invocation.requestId))
+    this.#crash(exitError(error, this.#running?.invocation.requestId), undefined)
   }
 
   // The port closes a little before Piscina rejects the task of a thread that

@@ -48,8 +48,8 @@ export class FunctionService {
   /** Idle environments, most recently used last: warm reuse takes the warmest. */
   #idle: Environment[] = []
   #dying = 0
-  #dyingWaiters: Array<() => void> = []
-  #busy = 0
+  /** Invocations waiting for a thread to exit or an environment to free up. */
+  #waiters: Array<() => void> = []
   /** Queue slots lent by answered, not yet settled invocations (see #onIdle). */
   #lent = 0
   #closing = false
@@ -110,7 +110,10 @@ export class FunctionService {
       idleTimeout: (environment) => {
         if (this.#environments.size > this.#config.minWarm) environment.destroy()
       },
-      exited: () => this.#onExited(),
+      exited: () => {
+        this.#dying--
+        this.#wake()
+      },
       log: (environment, message) => this.#log.function(message, environment.currentInvocation),
     }
     for (let i = 0; i < config.minWarm; i++) this.#prewarm()
@@ -165,7 +168,9 @@ export class FunctionService {
 
   /** Invocations running in an environment now. */
   get busy(): number {
-    return this.#busy
+    let busy = 0
+    for (const environment of this.#environments) if (environment.state === 'busy') busy++
+    return busy
   }
 
   /**
@@ -187,52 +192,66 @@ export class FunctionService {
       // fail as their environments are destroyed.
       this.#aborted = true
       for (const environment of [...this.#environments]) environment.destroy()
+      this.#wake()
       await this.#queue.onIdle()
     }
-    for (const environment of [...this.#environments]) environment.shutdown()
+    // Destroyed first, so the threads' ends read as intended, not as crashes.
+    for (const environment of [...this.#environments]) environment.destroy()
     await this.#pool.destroy()
     await this.#waitForThreadsToExit(drainTimeoutMs)
   }
 
   async #execute(invocation: Invocation): Promise<void> {
-    if (this.#aborted) {
-      throw serviceError(ErrorType.ServiceUnavailable, 'The host shut down before the invocation started', {
-        requestId: invocation.requestId,
-      })
-    }
-    let environment = this.#idle.pop()
-    let initDurationMs: number | undefined
-    if (environment === undefined) {
-      const started = await this.#coldStart(invocation)
-      if (started === null) return
-      environment = started
-      initDurationMs = environment.initDurationMs
-    }
-    this.#busy++
-    const start = performance.now()
-    this.#log.start(invocation)
-    const outcome = await environment.invoke(invocation)
-    const durationMs = performance.now() - start
-    this.#busy--
-    this.#settle(invocation, outcome, durationMs, environment, initDurationMs)
-    if (invocation.lentSlot) {
-      this.#lent--
-      this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
+    for (;;) {
+      const acquired = await this.#acquire(invocation)
+      if (acquired === null) return
+      const environment = acquired.environment
+      const start = performance.now()
+      this.#log.start(invocation)
+      const outcome = await environment.invoke(invocation)
+      // Its environment crashed before the runtime took the event: the
+      // handler never ran, so it runs on another environment.
+      if (outcome.kind === 'undelivered') continue
+      this.#settle(invocation, outcome, performance.now() - start, environment, acquired.initDurationMs)
+      if (invocation.lentSlot) {
+        this.#lent--
+        this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
+      }
+      return
     }
   }
 
   /**
-   * An environment for this invocation that is not warm yet: a pre-warmed one
-   * still initialising, or a new one. On an init failure, answers the
-   * invocation and returns null.
+   * An environment for this invocation: a warm one if any is idle, else a
+   * pre-warmed one still initialising, else a new one (a cold start). Threads
+   * still exiting count against the limit, so a stuck one cannot make
+   * threads pile up: then it waits for one to exit or for an environment to
+   * free up. On an init failure, answers the invocation and returns null.
    */
-  async #coldStart(invocation: Invocation): Promise<Environment | null> {
-    let environment = this.#warming()
-    if (environment === undefined) {
-      await this.#waitForDyingThreads()
-      this.#stats.coldStarts++
-      environment = this.#startEnvironment()
+  async #acquire(invocation: Invocation): Promise<{ environment: Environment; initDurationMs?: number } | null> {
+    for (;;) {
+      if (this.#aborted) {
+        throw serviceError(ErrorType.ServiceUnavailable, 'The host shut down before the invocation started', {
+          requestId: invocation.requestId,
+        })
+      }
+      const idle = this.#idle.pop()
+      if (idle !== undefined) return { environment: idle }
+      let environment = this.#warming()
+      if (environment === undefined && this.#environments.size + this.#dying < this.#config.maxConcurrency * 2) {
+        environment = this.#startEnvironment()
+      }
+      if (environment !== undefined) {
+        const started = await this.#coldStart(invocation, environment)
+        return started === null ? null : { environment: started, initDurationMs: started.initDurationMs }
+      }
+      await new Promise<void>((resolve) => this.#waiters.push(resolve))
     }
+  }
+
+  /** Waits for `environment` to initialise for this invocation. */
+  async #coldStart(invocation: Invocation, environment: Environment): Promise<Environment | null> {
+    this.#stats.coldStarts++
     // Its first `next` is this invocation's, not the queue's.
     environment.reserved = true
     try {
@@ -274,6 +293,7 @@ export class FunctionService {
   #prewarm(): void {
     const environment = this.#startEnvironment()
     environment.ready().catch((error: ErrorShape) => {
+      if (this.#closing) return
       this.#log.platform(
         null,
         `INIT_REPORT Phase: init\tStatus: error\tError Type: ${error.errorType}\t${error.errorMessage}`,
@@ -283,7 +303,7 @@ export class FunctionService {
 
   #settle(
     invocation: Invocation,
-    outcome: Outcome,
+    outcome: Exclude<Outcome, { kind: 'undelivered' }>,
     durationMs: number,
     environment: Environment,
     initDurationMs: number | undefined,
@@ -358,6 +378,7 @@ export class FunctionService {
       return
     }
     this.#idle.push(environment)
+    if (this.#waiters.length > 0) this.#wake()
     // The environment has answered and others are queued: start the next one
     // now, in this same turn, so the event is posted before the answer is
     // settled. p-queue would start it only after the settling and the
@@ -386,23 +407,22 @@ export class FunctionService {
     if (environment.dying) this.#dying++
     // Replace a pre-warmed environment that was lost, but never one that failed
     // its init: that would start threads in a loop until the code is fixed.
-    if (!this.#closing && environment.initialized && this.#environments.size < this.#config.minWarm) {
-      this.#prewarm()
+    if (environment.initialized) void this.#replenish()
+  }
+
+  /** Keeps `minWarm` environments, within the same bound on threads as cold starts. */
+  async #replenish(): Promise<void> {
+    const { minWarm, maxConcurrency } = this.#config
+    while (!this.#closing && this.#environments.size < minWarm) {
+      if (this.#environments.size + this.#dying < maxConcurrency * 2) this.#prewarm()
+      else await new Promise<void>((resolve) => this.#waiters.push(resolve))
     }
   }
 
-  #onExited(): void {
-    this.#dying--
-    const waiters = this.#dyingWaiters
-    this.#dyingWaiters = []
+  #wake(): void {
+    const waiters = this.#waiters
+    this.#waiters = []
     for (const wake of waiters) wake()
-  }
-
-  /** Threads still exiting count against the limit, so a stuck one cannot make threads pile up. */
-  async #waitForDyingThreads(): Promise<void> {
-    while (this.#environments.size + this.#dying >= this.#config.maxConcurrency * 2) {
-      await new Promise<void>((resolve) => this.#dyingWaiters.push(resolve))
-    }
   }
 
   /**
@@ -414,7 +434,7 @@ export class FunctionService {
     while (this.#dying > 0 && performance.now() < deadline) {
       let timer: NodeJS.Timeout | undefined
       await new Promise<void>((resolve) => {
-        this.#dyingWaiters.push(resolve)
+        this.#waiters.push(resolve)
         timer = setTimeout(resolve, deadline - performance.now())
       })
       clearTimeout(timer)

@@ -87,9 +87,6 @@ export class Host implements Invoker {
         serviceError(ErrorType.ResourceNotFound, `Function not found: ${this.#arnPrefix}${name}`),
       )
     }
-    if (this.#closing !== null) {
-      return Promise.reject(serviceError(ErrorType.ServiceUnavailable, 'The host is shutting down'))
-    }
     return service.invoke(payload, options)
   }
 

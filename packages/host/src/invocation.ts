@@ -8,6 +8,8 @@ export type Outcome =
   | { kind: 'crash'; error: ErrorShape }
   /** Ended by the host itself (a forced close): a service error, not the function's. */
   | { kind: 'aborted'; error: ErrorShape }
+  /** The environment crashed before its runtime took the event: run it elsewhere. */
+  | { kind: 'undelivered' }
 
 /** One accepted invocation, from the caller's call to its answer. */
 export interface Invocation {

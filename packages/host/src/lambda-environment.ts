@@ -1,4 +1,3 @@
-import { dirname } from 'node:path'
 import type { FunctionConfig } from './options.js'
 
 /** Host variables a handler may reasonably need; nothing else leaks in (no secrets). */
@@ -25,7 +24,8 @@ export function lambdaEnvironment(config: FunctionConfig, region: string): Recor
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.name}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    LAMBDA_TASK_ROOT: dirname(config.spec.candidates[0] ?? process.cwd()),
+    LAMBDA_TASK_ROOT: config.codeRoot,
+    _HANDLER: config.handler,
     ...config.env,
   }
 }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import { dirname, resolve } from 'node:path'
 import { parseHandler, type HandlerSpec } from '@lambdalet/protocol'
 import type { LogEntry } from './log-entry.js'
 
@@ -46,6 +47,8 @@ export interface HostOptions {
 export interface FunctionConfig {
   name: string
   handler: string
+  /** The function's code root (`LAMBDA_TASK_ROOT`): `codeDir`, or the handler file's folder. */
+  codeRoot: string
   spec: HandlerSpec
   timeoutMs: number
   memoryMb: number
@@ -111,10 +114,12 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
   if (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string')) {
     throw new TypeError(`Expected \`${at('env')}\` to be an object of strings`)
   }
+  const spec = parseHandler(options.handler, options.codeDir ?? process.cwd())
   return {
     name,
     handler: options.handler,
-    spec: parseHandler(options.handler, options.codeDir ?? process.cwd()),
+    codeRoot: options.codeDir === undefined ? dirname(spec.candidates[0] ?? process.cwd()) : resolve(options.codeDir),
+    spec,
     timeoutMs: optionalInteger(at('timeoutMs'), options.timeoutMs, 1) ?? 3000,
     memoryMb: optionalInteger(at('memoryMb'), options.memoryMb, 16) ?? 128,
     maxConcurrency,

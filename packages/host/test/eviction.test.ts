@@ -52,7 +52,8 @@ describe('idle eviction and minWarm', () => {
       await Promise.all(Array.from({ length: 6 }, () => host.invoke('counter')))
       expect(host.stats().threads).toBe(2)
       expect(host.stats().functions.counter!.environments.idle).toBe(2)
-      expect(host.stats().functions.counter!.coldStarts).toBe(0)
+      // The first two waited for the pre-warmed environments' init.
+      expect(host.stats().functions.counter!.coldStarts).toBe(2)
     } finally {
       await host.close()
     }

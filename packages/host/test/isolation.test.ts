@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fixture, testHost } from './helpers.js'
+import { fixture, fixtures, testHost } from './helpers.js'
 
 describe('isolation', () => {
   it("gives each function its own process.env and globals", async () => {
@@ -14,6 +14,7 @@ describe('isolation', () => {
     try {
       expect(await host.invoke('one')).toEqual({
         marker: 'one', other: null, globalMarker: 'one', functionName: 'one', memory: '64', secret: null,
+        taskRoot: fixtures.replace(/\/$/, ''), handler: fixture('env.mjs'),
       })
       expect(await host.invoke('two')).toMatchObject({ marker: 'two', other: 'x', globalMarker: 'two' })
       expect(await host.invoke('setOne', { value: 'changed' })).toBe('changed')

@@ -22,9 +22,9 @@ describe('toErrorShape', () => {
     expect(toErrorShape(cyclic)).toMatchObject({ errorType: 'object', errorMessage: '[object Object]' })
   })
 
-  it('passes an error shape through unchanged', () => {
-    const shape = { errorType: 'Runtime.ExitError', errorMessage: 'exit', trace: [] }
-    expect(toErrorShape(shape)).toBe(shape)
+  it('reports a thrown object shaped like a platform error by its typeof, so a handler cannot pose as one', () => {
+    const shape = { errorType: 'Sandbox.Timedout', errorMessage: 'not really', trace: [] }
+    expect(toErrorShape(shape)).toMatchObject({ errorType: 'object', errorMessage: JSON.stringify(shape) })
   })
 })
 

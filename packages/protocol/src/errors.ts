@@ -106,7 +106,6 @@ export function toErrorShape(thrown: unknown, fallbackType?: string): ErrorShape
       trace: stack,
     }
   }
-  if (isErrorShape(thrown)) return thrown
   let message: string
   try {
     message = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown)
@@ -114,10 +113,4 @@ export function toErrorShape(thrown: unknown, fallbackType?: string): ErrorShape
     message = String(thrown)
   }
   return { errorType: fallbackType ?? typeof thrown, errorMessage: message, trace: [] }
-}
-
-function isErrorShape(value: unknown): value is ErrorShape {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Partial<ErrorShape>
-  return typeof v.errorType === 'string' && typeof v.errorMessage === 'string' && Array.isArray(v.trace)
 }

@@ -13,6 +13,7 @@ export type {
   RuntimeConfig,
   RuntimeMessage,
   ShutdownMessage,
+  StartedMessage,
 } from './messages.js'
 export {
   ErrorType,

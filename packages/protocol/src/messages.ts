@@ -23,6 +23,15 @@ export interface ClientContext {
 
 // ── runtime → host ───────────────────────────────────────────────────────────
 
+/**
+ * The runtime is running in its thread, before it loads the user module. A
+ * host that destroys an environment knows from this whether a thread exists
+ * to wait for: Piscina drops a task it had not yet handed to a thread.
+ */
+export interface StartedMessage {
+  type: 'started'
+}
+
 /** The runtime is initialised and waits for its first event (the long-poll). */
 export interface NextMessage {
   type: 'next'
@@ -89,6 +98,7 @@ export interface LogMessage {
 }
 
 export type RuntimeMessage =
+  | StartedMessage
   | NextMessage
   | ResponseMessage
   | ErrorMessage

@@ -25,6 +25,7 @@ import { PortInbox } from './port-inbox.js'
  */
 export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise<void> {
   const post = (message: RuntimeMessage) => port.postMessage(message)
+  post({ type: 'started' })
   const inbox = new PortInbox(port)
   let current: string | null = null
   let crashed = false
@@ -62,6 +63,9 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
 
   while (!crashed) {
     const message = await inbox.receive()
+    // A crash reported while this event was on its way: the host gives the
+    // event to another environment, so it must not run here too.
+    if (crashed) break
     if (message.type === 'shutdown') return
     current = message.requestId
     const report = await invoke(handler, config, message)

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/start-server.js'
 import { fixture, startTestServer } from './helpers.js'
@@ -39,6 +40,17 @@ describe('HTTP routes', () => {
     expect(event.pathParameters).toEqual({ id: '42' })
     expect(event.queryStringParameters).toEqual({ x: '1,2', name: 'Jürgen' })
     expect(event.cookies).toEqual(['a=1', 'b=two'])
+  })
+
+  it("joins a repeated request header with ',' as API Gateway does", async () => {
+    const event = await new Promise<Described>((resolve, reject) => {
+      const req = httpRequest(`${server.url}/items/7`, { headers: { 'x-multi': ['a', 'b, c'] } }, (res) => {
+        let text = ''
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(JSON.parse(text)))
+      })
+      req.on('error', reject).end()
+    })
+    expect(event.headers['x-multi']).toBe('a,b, c')
   })
 
   it('picks the route by method and matches greedy paths', async () => {

@@ -52,11 +52,23 @@ export function createHttpApiEvent(c: Context, route: Route, body: Uint8Array, c
 
   const headers: Record<string, string> = {}
   let cookieHeader: string | undefined
-  // Headers already lower-cases names and comma-joins repeated values.
-  c.req.raw.headers.forEach((value, name) => {
-    if (name === 'cookie') cookieHeader = value
-    else headers[name] = value
-  })
+  // API Gateway joins a repeated header with ','; a Headers object joins it
+  // with ', '. On @hono/node-server the Node request, with its repeated
+  // headers kept apart, is at c.env.incoming.
+  const distinct = (c.env as NodeBindings | undefined)?.incoming?.headersDistinct
+  if (distinct !== undefined) {
+    for (const [name, values] of Object.entries(distinct)) {
+      if (values === undefined) continue
+      if (name === 'cookie') cookieHeader = values.join('; ')
+      else headers[name] = values.join(',')
+    }
+  } else {
+    // Headers lower-cases names and comma-joins repeated values.
+    c.req.raw.headers.forEach((value, name) => {
+      if (name === 'cookie') cookieHeader = value
+      else headers[name] = value
+    })
+  }
   const domainName = headers['host'] ?? url.slice(hostStart, pathStart)
   const prefixEnd = domainName.search(/[.:]/)
 
@@ -129,7 +141,11 @@ function decodeText(body: Uint8Array, contentType: string | undefined): string |
 
 /** @hono/node-server puts the Node request in `c.env.incoming`; other servers may not. */
 interface NodeBindings {
-  incoming?: { httpVersion?: string; socket?: { remoteAddress?: string } }
+  incoming?: {
+    httpVersion?: string
+    socket?: { remoteAddress?: string }
+    headersDistinct?: Record<string, string[] | undefined>
+  }
 }
 
 function httpProtocol(c: Context): string {

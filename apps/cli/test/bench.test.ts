@@ -93,7 +93,7 @@ describe('lambdalet bench', () => {
     expect(gated.code).toBe(1)
     expect(gated.stdout).toMatch(/^ {2}concurrency 1 inv\/s +[\d,]+ +[\d,]+ +−\d+\.\d %  REGRESSION$/m)
     expect(gated.stdout).toMatch(/^ {2}concurrency 2 latency p50 .* \+\d+\.\d %  REGRESSION$/m)
-    expect(gated.stdout).toMatch(/figures got worse by more than 10 %/)
+    expect(gated.stdout).toMatch(/gated figures got worse by more than 10 %/)
 
     const reported = await runCli(slower)
     expect(reported.code).toBe(0)
@@ -103,7 +103,16 @@ describe('lambdalet bench', () => {
     // Latency rose by hundreds of percent, not by a hundred thousand.
     const lenient = await runCli([...slower, '--fail-on-regression', '100000'])
     expect(lenient.code).toBe(0)
-    expect(lenient.stdout).toMatch(/No figure got worse by more than 100000 %/)
+    expect(lenient.stdout).toMatch(/No gated figure \(inv\/s, latency p50\/p90\/p99\) got worse by more than 100000 %/)
+
+    // A gate that compares nothing (no concurrency level in common) fails loudly instead of passing.
+    const disjoint = await runCli([
+      'bench', 'bench-slow', '.', '--cold', '0', '--concurrency', '3', '--requests', '10',
+      '--compare', file('base.json'), '--fail-on-regression', '10',
+    ])
+    expect(disjoint.code).toBe(2)
+    expect(disjoint.stdout).toMatch(/nothing to gate/)
+    expect(disjoint.stdout).toMatch(/note: the base measured bench-fast/)
   })
 
   it('counts function errors by type, and the counts add up', async () => {

@@ -118,8 +118,9 @@ describe('loading functions from a folder and a config file', () => {
   })
 
   it('reports a config file that is not JSON, and a folder without functions', async () => {
-    await folder({ 'lambdalet.json': '{ functions: {} }' })
-    expect((await issues(loadProject({ dir, cwd: dir })))[0]).toMatch(/^lambdalet\.json: not valid JSON/)
+    await folder({ 'lambdalet.json': '{\n  "functions": {},\n  oops: 1\n}' })
+    // Line 3, column 3: where the unquoted key starts.
+    expect((await issues(loadProject({ dir, cwd: dir })))[0]).toMatch(/^lambdalet\.json:3:3: not valid JSON/)
     await folder({ 'readme.md': '' })
     expect((await issues(loadProject({ dir })))[0]).toMatch(/no functions found/)
   })

@@ -61,6 +61,14 @@ export function compare(base: BenchResult, now: BenchResult): Change[] {
   return changes
 }
 
+export const NOTHING_GATED =
+  'no throughput or latency percentile in common with the base (different concurrency levels, or no cold phase in one of them): nothing to gate'
+
+/** Whether any figure `--fail-on-regression` looks at was compared. */
+export function anyGated(changes: readonly Change[]): boolean {
+  return changes.some((change) => change.gated)
+}
+
 export function regressions(changes: readonly Change[], thresholdPercent: number): Change[] {
   return changes.filter((change) => change.gated && change.worsePercent > thresholdPercent)
 }
@@ -74,9 +82,12 @@ export function renderComparison(
 ): string {
   const lines = ['', `Compared with ${basePath} (${base.function.name}, ${base.mode}, ${base.startedAt})`]
   if (base.mode !== now.mode) lines.push(`  note: the base ran ${base.mode === 'http' ? 'through HTTP' : 'embedded'}, this run ${now.mode === 'http' ? 'through HTTP' : 'embedded'}`)
-  if (changes.length === 0) {
-    lines.push('  no figure in common (different concurrency levels, or no cold phase in one of them)')
-    return lines.join('\n') + '\n'
+  if (base.function.name !== now.function.name || base.function.handler !== now.function.handler) {
+    lines.push(`  note: the base measured ${base.function.name} (${base.function.handler}), this run ${now.function.name} (${now.function.handler})`)
+  }
+  if (!anyGated(changes)) {
+    lines.push(`  ${NOTHING_GATED}`)
+    if (changes.length === 0) return lines.join('\n') + '\n'
   }
   const rows = changes.map((change) => {
     const sign = change.changePercent >= 0 ? '+' : '−'
@@ -96,8 +107,8 @@ export function renderComparison(
     lines.push(
       '',
       failed.length === 0
-        ? `No figure got worse by more than ${thresholdPercent} %.`
-        : `${failed.length} figure${failed.length === 1 ? '' : 's'} got worse by more than ${thresholdPercent} %.`,
+        ? `No gated figure (inv/s, latency p50/p90/p99) got worse by more than ${thresholdPercent} %.`
+        : `${failed.length} gated figure${failed.length === 1 ? '' : 's'} got worse by more than ${thresholdPercent} %.`,
     )
   }
   return lines.join('\n') + '\n'

@@ -4,7 +4,7 @@ import { BENCH_HELP } from '../bench/bench-help.js'
 import { parseBenchArgs, type BenchOptions } from '../bench/bench-options.js'
 import { SCHEMA, billing, coldResult, warmLevel, type BenchResult, type WarmLevel } from '../bench/bench-result.js'
 import { resolveTarget, type BenchTarget } from '../bench/bench-target.js'
-import { compare, readBase, regressions, renderComparison } from '../bench/compare.js'
+import { anyGated, compare, readBase, regressions, renderComparison } from '../bench/compare.js'
 import { embeddedColdSample, embeddedLevel } from '../bench/embedded-driver.js'
 import { httpColdSample, httpLevel } from '../bench/http-driver.js'
 import { eventCycle, InitError, type ColdSample, type LevelProgress, type LevelRun, type Plan } from '../bench/measurement.js'
@@ -94,7 +94,10 @@ export async function runBench(argv: string[]): Promise<number> {
   if (base === undefined || options.compare === undefined) return 0
   const changes = compare(base, result)
   process.stdout.write(renderComparison(changes, options.compare, base, result, options.failOnRegression))
-  return options.failOnRegression !== undefined && regressions(changes, options.failOnRegression).length > 0 ? 1 : 0
+  if (options.failOnRegression === undefined) return 0
+  // A gate that compared nothing must not pass silently in someone's CI.
+  if (!anyGated(changes)) return 2
+  return regressions(changes, options.failOnRegression).length > 0 ? 1 : 0
 }
 
 function runLevel(

@@ -250,7 +250,7 @@ export class Environment {
     }
     if (running !== null) {
       const delivered = requestId === undefined || requestId === running.invocation.requestId
-      running.finish(delivered ? { kind: 'crash', error } : { kind: 'undelivered' })
+      running.finish(delivered ? { kind: 'crash', error } : { kind: 'undelivered', error })
     }
     this.destroy()
   }

@@ -139,6 +139,7 @@ export class FunctionService {
         options,
         tail: options.logType === 'Tail' ? [] : null,
         lentSlot: false,
+        undelivered: 0,
         resolve,
         reject,
       }
@@ -215,10 +216,15 @@ export class FunctionService {
       }
       const start = performance.now()
       this.#log.start(invocation)
-      const outcome = await environment.invoke(invocation)
-      // Its environment crashed before the runtime took the event: the
-      // handler never ran, so it runs on another environment.
-      if (outcome.kind === 'undelivered') continue
+      let outcome = await environment.invoke(invocation)
+      if (outcome.kind === 'undelivered') {
+        // Its environment crashed before the runtime took the event: the
+        // handler never ran, so it runs on another environment — once. Code
+        // whose every fresh environment crashes that way (a throwing timer
+        // at load time) would otherwise start threads forever.
+        if (invocation.undelivered++ === 0) continue
+        outcome = { kind: 'crash', error: outcome.error }
+      }
       this.#settle(invocation, outcome, performance.now() - start, environment, initDurationMs)
       if (invocation.lentSlot) {
         this.#lent--

@@ -8,8 +8,8 @@ export type Outcome =
   | { kind: 'crash'; error: ErrorShape }
   /** Ended by the host itself (a forced close): a service error, not the function's. */
   | { kind: 'aborted'; error: ErrorShape }
-  /** The environment crashed before its runtime took the event: run it elsewhere. */
-  | { kind: 'undelivered' }
+  /** The environment crashed (with `error`) before its runtime took the event: run it elsewhere. */
+  | { kind: 'undelivered'; error: ErrorShape }
 
 /** One accepted invocation, from the caller's call to its answer. */
 export interface Invocation {
@@ -23,6 +23,8 @@ export interface Invocation {
    * the next queued one; the slot is given back once it has settled.
    */
   lentSlot: boolean
+  /** Times its environment crashed before taking it; it is re-run once, not forever. */
+  undelivered: number
   resolve(result: RawInvokeResult): void
   reject(error: Error): void
 }

@@ -33,4 +33,20 @@ describe('crash attribution', () => {
       await host.close()
     }
   })
+
+  it('gives up after one re-run when every fresh environment crashes before taking the event', async () => {
+    const { host } = testHost({ functions: { f: { handler: fixture('load-time-timer.mjs'), maxConcurrency: 1 } } })
+    try {
+      const outcome = await host.invoke('f').then(
+        (value) => ({ value }),
+        (error: { errorType: string; errorMessage: string }) => ({ errorType: error.errorType, errorMessage: error.errorMessage }),
+      )
+      // Either the handler won the race, or the timer's error is the answer: never an endless retry.
+      if ('errorType' in outcome) expect(outcome).toEqual({ errorType: 'Error', errorMessage: 'thrown by a timer set at load time' })
+      else expect(outcome.value).toBe('never reached, or reached by luck')
+      expect(host.stats().functions.f!.coldStarts).toBeLessThanOrEqual(2)
+    } finally {
+      await host.close()
+    }
+  })
 })

@@ -56,6 +56,8 @@ export class Environment {
   maxHeapBytes = 0
   /** It loaded the handler and asked for work at least once. */
   initialized = false
+  /** Events handed to it. */
+  invocations = 0
   /** Started for a waiting invocation: its first `next` is not for the queue. */
   reserved = false
 
@@ -108,6 +110,7 @@ export class Environment {
   invoke(invocation: Invocation): Promise<Outcome> {
     return new Promise((finish) => {
       this.state = 'busy'
+      this.invocations++
       this.#running = { invocation, finish }
       const options = invocation.options
       const message: InvokeMessage = {

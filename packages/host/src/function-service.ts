@@ -215,7 +215,7 @@ export class FunctionService {
         initDurationMs = acquired.initDurationMs
       }
       const start = performance.now()
-      this.#log.start(invocation)
+      if (invocation.undelivered === 0) this.#log.start(invocation)
       let outcome = await environment.invoke(invocation)
       if (outcome.kind === 'undelivered') {
         // Its environment crashed before the runtime took the event: the
@@ -225,10 +225,13 @@ export class FunctionService {
         if (invocation.undelivered++ === 0) continue
         outcome = { kind: 'crash', error: outcome.error }
       }
-      this.#settle(invocation, outcome, performance.now() - start, environment, initDurationMs)
-      if (invocation.lentSlot) {
-        this.#lent--
-        this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
+      try {
+        this.#settle(invocation, outcome, performance.now() - start, environment, initDurationMs)
+      } finally {
+        if (invocation.lentSlot) {
+          this.#lent--
+          this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
+        }
       }
       return
     }
@@ -306,7 +309,8 @@ export class FunctionService {
   #prewarm(): void {
     const environment = this.#startEnvironment()
     environment.ready().catch((error: ErrorShape) => {
-      if (this.#closing) return
+      // An invocation that took it over while it initialised reports it.
+      if (this.#closing || environment.reserved) return
       this.#log.platform(
         null,
         `INIT_REPORT Phase: init\tStatus: error\tError Type: ${error.errorType}\t${error.errorMessage}`,
@@ -418,9 +422,12 @@ export class FunctionService {
     const at = this.#idle.lastIndexOf(environment)
     if (at !== -1) this.#idle.splice(at, 1)
     if (environment.dying) this.#dying++
-    // Replace a pre-warmed environment that was lost, but never one that failed
-    // its init: that would start threads in a loop until the code is fixed.
-    if (environment.initialized) void this.#replenish()
+    // Room for another thread now, unless this one is still exiting.
+    else this.#wake()
+    // Replace a pre-warmed environment lost in service, but never one that
+    // died before it was handed an event (a failed init, a timer that throws
+    // at load time): that would start threads in a loop until the code is fixed.
+    if (environment.invocations > 0) void this.#replenish()
   }
 
   /** Keeps `minWarm` environments, within the same bound on threads as cold starts. */

@@ -18,7 +18,7 @@ export class InvocationLog {
   constructor(functionName: string, memoryMb: number, sink: ((entry: LogEntry) => void) | null) {
     this.#functionName = functionName
     this.#memoryMb = memoryMb
-    this.#sink = sink
+    this.#sink = sink === null ? null : guarded(sink)
   }
 
   start(invocation: Invocation): void {
@@ -91,5 +91,23 @@ export class InvocationLog {
     if (sink === null) return
     const base = { functionName: this.#functionName, requestId: invocation.requestId, time: Date.now(), line }
     sink(kind === 'report' ? { ...base, kind, report: report! } : ({ ...base, kind } as LogEntry))
+  }
+}
+
+/**
+ * A sink that throws must not change an invocation's outcome (or leave the
+ * host's bookkeeping half done): its errors are reported once, as a process
+ * warning, and otherwise ignored.
+ */
+function guarded(sink: (entry: LogEntry) => void): (entry: LogEntry) => void {
+  let warned = false
+  return function logSink(entry) {
+    try {
+      sink(entry)
+    } catch (error) {
+      if (warned) return
+      warned = true
+      process.emitWarning(`lambdalet: the logs sink threw (${String(error)}); its errors are ignored`)
+    }
   }
 }

@@ -35,7 +35,7 @@ describe('crash attribution', () => {
   })
 
   it('gives up after one re-run when every fresh environment crashes before taking the event', async () => {
-    const { host } = testHost({ functions: { f: { handler: fixture('load-time-timer.mjs'), maxConcurrency: 1 } } })
+    const { host, logs } = testHost({ functions: { f: { handler: fixture('load-time-timer.mjs'), maxConcurrency: 1 } } })
     try {
       const outcome = await host.invoke('f').then(
         (value) => ({ value }),
@@ -45,6 +45,8 @@ describe('crash attribution', () => {
       if ('errorType' in outcome) expect(outcome).toEqual({ errorType: 'Error', errorMessage: 'thrown by a timer set at load time' })
       else expect(outcome.value).toBe('never reached, or reached by luck')
       expect(host.stats().functions.f!.coldStarts).toBeLessThanOrEqual(2)
+      const starts = logs.filter((entry) => entry.kind === 'start')
+      expect(starts).toHaveLength(1)
     } finally {
       await host.close()
     }

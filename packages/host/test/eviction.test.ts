@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { fixture, testHost, until } from './helpers.js'
 
@@ -100,6 +103,33 @@ describe('minWarm with broken code', () => {
       await new Promise((resolve) => setTimeout(resolve, 300))
       expect(logs.filter((entry) => entry.line.includes('INIT_REPORT'))).toHaveLength(1)
       expect(host.stats().threads).toBe(0)
+    } finally {
+      await host.close()
+    }
+  })
+
+  it('does not replace minWarm environments that crash before they are handed an event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambdalet-warm-'))
+    const loadLog = join(dir, 'loads.log')
+    const { host } = testHost({
+      functions: { f: { handler: fixture('load-time-timer.mjs'), minWarm: 1, env: { LOAD_LOG: loadLog } } },
+    })
+    try {
+      await until(() => existsSync(loadLog))
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(readFileSync(loadLog, 'utf8').trim().split('\n')).toHaveLength(1)
+    } finally {
+      await host.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('reports a failed init once when an invocation took over a pre-warmed environment', async () => {
+    const { host, logs } = testHost({ functions: { broken: { handler: fixture('init-throws.mjs'), minWarm: 1 } } })
+    try {
+      const raw = await host.invokeRaw('broken', '{}')
+      expect(raw.functionError).toBe(true)
+      expect(logs.filter((entry) => entry.line.includes('INIT_REPORT'))).toHaveLength(1)
     } finally {
       await host.close()
     }

@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { LogEntry } from '../src/index.js'
+import { createHost, type LogEntry } from '../src/index.js'
 import { fixture, rejectionOf, testHost } from './helpers.js'
 
 const lines = (logs: LogEntry[], requestId: string) => logs.filter((e) => e.requestId === requestId).map((e) => e.line)
@@ -86,6 +89,39 @@ describe('logs', () => {
       expect(error.logResult).toContain('Status: error')
     } finally {
       await host.close()
+    }
+  })
+})
+
+describe('a logs sink that throws', () => {
+  it('changes no outcome and no limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambdalet-sink-'))
+    const file = join(dir, 'runs.log')
+    let reports = 0
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.message)
+    process.on('warning', onWarning)
+    const host = createHost({
+      functions: { c: { handler: fixture('concurrency.mjs'), maxConcurrency: 1 } },
+      logs: (entry) => {
+        if (entry.kind === 'report' && reports++ === 0) throw new Error('sink failed')
+      },
+    })
+    try {
+      const first = await Promise.all([0, 1, 2].map((id) => host.invoke('c', { id, file: join(dir, 'warmup.log') })))
+      expect(first).toEqual([0, 1, 2])
+      await Promise.all([3, 4, 5, 6, 7, 8].map((id) => host.invoke('c', { id, file })))
+      const lines = readFileSync(file, 'utf8').trim().split('\n')
+      let running = 0
+      let peak = 0
+      for (const line of lines) peak = Math.max(peak, line === 'start' ? ++running : running--)
+      expect(peak).toBe(1)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings.filter((message) => message.includes('logs sink threw'))).toHaveLength(1)
+    } finally {
+      process.off('warning', onWarning)
+      await host.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

@@ -39,3 +39,26 @@ describe('thread bounds', () => {
     expect(logs.filter((entry) => entry.line.includes('INIT_REPORT'))).toEqual([])
   })
 })
+
+describe('thread bounds, continued', () => {
+  it('wakes a waiting invocation when an environment exits by itself', async () => {
+    const { host } = testHost({
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 2, timeoutMs: 300 } },
+    })
+    try {
+      // Three timeouts leave three threads blocked in a native call: with one
+      // environment running, the bound of 2 × maxConcurrency threads is reached.
+      await Promise.all([1, 2, 3].map(() => rejectionOf(host.invoke('slow', { block: 3 }))))
+      const exiting = rejectionOf(host.invoke('slow', { sleepMs: 2000, exitAfterMs: 200 }))
+      await until(() => host.stats().functions.slow!.environments.busy === 1)
+      const started = Date.now()
+      const waiting = host.invoke('slow', {})
+      expect((await exiting).errorType).toBe('Runtime.ExitError')
+      expect(await waiting).toMatchObject({ count: 1 })
+      // Well before the blocked threads exit (3 s).
+      expect(Date.now() - started).toBeLessThan(2000)
+    } finally {
+      await host.close()
+    }
+  })
+})

@@ -259,10 +259,8 @@ export class Environment {
   }
 
   #failStart(error: ErrorShape): void {
-    const started = this.#started
-    this.#started = null
-    this.destroy()
-    started?.reject(error)
+    // destroy() rejects the pending start with the outcome's error.
+    this.destroy({ kind: 'crash', error })
   }
 
   #onTaskEnd(error: unknown): void {

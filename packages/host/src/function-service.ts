@@ -228,10 +228,7 @@ export class FunctionService {
       try {
         this.#settle(invocation, outcome, performance.now() - start, environment, initDurationMs)
       } finally {
-        if (invocation.lentSlot) {
-          this.#lent--
-          this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
-        }
+        if (invocation.lentSlot) this.#lend(-1)
       }
       return
     }
@@ -254,7 +251,7 @@ export class FunctionService {
       const idle = this.#idle.pop()
       if (idle !== undefined) return { environment: idle }
       let environment = this.#warming()
-      if (environment === undefined && this.#environments.size + this.#dying < this.#config.maxConcurrency * 2) {
+      if (environment === undefined && this.#roomForThread()) {
         environment = this.#startEnvironment()
       }
       if (environment !== undefined) {
@@ -404,9 +401,22 @@ export class FunctionService {
     // longer holds an environment) and gives it back once settled.
     if (answered !== null && this.#queue.size > 0 && !this.#aborted) {
       answered.lentSlot = true
-      this.#lent++
-      this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
+      this.#lend(+1)
     }
+  }
+
+  /** Lends (+1) or gives back (-1) one queue slot; raising concurrency starts the next task at once. */
+  #lend(change: 1 | -1): void {
+    this.#lent += change
+    this.#queue.concurrency = this.#config.maxConcurrency + this.#lent
+  }
+
+  /**
+   * Threads still exiting count against the limit (twice the function's
+   * concurrency), so a thread stuck in a native call cannot make them pile up.
+   */
+  #roomForThread(): boolean {
+    return this.#environments.size + this.#dying < this.#config.maxConcurrency * 2
   }
 
   /** A pre-warmed environment still initialising that no invocation waits for yet. */
@@ -432,9 +442,8 @@ export class FunctionService {
 
   /** Keeps `minWarm` environments, within the same bound on threads as cold starts. */
   async #replenish(): Promise<void> {
-    const { minWarm, maxConcurrency } = this.#config
-    while (!this.#closing && this.#environments.size < minWarm) {
-      if (this.#environments.size + this.#dying < maxConcurrency * 2) this.#prewarm()
+    while (!this.#closing && this.#environments.size < this.#config.minWarm) {
+      if (this.#roomForThread()) this.#prewarm()
       else await new Promise<void>((resolve) => this.#waiters.push(resolve))
     }
   }

@@ -163,6 +163,15 @@ export class FunctionService {
     }
   }
 
+  /** Invocations that would start now without waiting (see `Invoker.room`). */
+  get room(): number {
+    if (this.#closing) return 0
+    const own = this.#config.maxConcurrency - this.#queue.pending - this.#queue.size
+    const gate = this.#settings.gate
+    const shared = gate === null ? own : gate.concurrency - gate.pending - gate.size
+    return Math.max(0, Math.min(own, shared))
+  }
+
   get threads(): number {
     return this.#environments.size + this.#dying
   }

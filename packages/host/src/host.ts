@@ -94,6 +94,10 @@ export class Host implements Invoker {
     return this.#services.has(name)
   }
 
+  room(name: string): number {
+    return this.#services.get(name)?.room ?? 0
+  }
+
   functionNames(): string[] {
     return [...this.#services.keys()]
   }

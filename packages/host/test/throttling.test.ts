@@ -39,3 +39,45 @@ describe('throttling', () => {
     }
   })
 })
+
+describe('room', () => {
+  it('reports the invocations that would start now, down to 0 when full and back once they finish', async () => {
+    const { host } = testHost({
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 2, maxQueue: 5 } },
+    })
+    try {
+      expect(host.room('slow')).toBe(2)
+      const first = host.invoke('slow', { sleepMs: 150 })
+      expect(host.room('slow')).toBe(1)
+      const second = host.invoke('slow', { sleepMs: 150 })
+      const queued = host.invoke('slow', { sleepMs: 10 })
+      expect(host.room('slow')).toBe(0)
+      await Promise.all([first, second, queued])
+      await expect.poll(() => host.room('slow')).toBe(2)
+      expect(host.room('missing')).toBe(0)
+    } finally {
+      await host.close()
+    }
+    expect(host.room('slow')).toBe(0)
+  })
+
+  it('counts the host-wide limit shared by all functions', async () => {
+    const { host } = testHost({
+      maxConcurrency: 1,
+      functions: {
+        a: { handler: fixture('slow.mjs'), maxConcurrency: 3 },
+        b: { handler: fixture('slow.mjs'), maxConcurrency: 3 },
+      },
+    })
+    try {
+      const running = host.invoke('a', { sleepMs: 100 })
+      // a's invocation holds the one host-wide slot, which b would need.
+      await expect.poll(() => host.room('b')).toBe(0)
+      expect(host.room('a')).toBe(0)
+      await running
+      await expect.poll(() => host.room('b')).toBe(1)
+    } finally {
+      await host.close()
+    }
+  })
+})

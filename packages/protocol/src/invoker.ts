@@ -73,4 +73,14 @@ export interface Invoker {
   hasFunction(name: string): boolean
   functionNames(): string[]
   stats(): HostStats
+  /**
+   * How many more invocations of `name` would start now, without waiting in
+   * the function's queue: 0 when it is at its concurrency limit (its own or
+   * the host's) or closing. The asynchronous side takes an event off its
+   * store only while this is positive, so that a full function is not
+   * handed work it would throttle (the pull model). Optional: an invoker
+   * without it is treated as always having room, and its throttles are
+   * retried.
+   */
+  room?(name: string): number
 }

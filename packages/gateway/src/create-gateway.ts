@@ -1,4 +1,4 @@
-import { ErrorType, type Invoker } from '@lambdalet/protocol'
+import { ErrorType, type AsyncInvoker, type Invoker } from '@lambdalet/protocol'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
@@ -6,12 +6,19 @@ import { randomUUID } from 'node:crypto'
 import { apiError } from './api-error.js'
 import type { GatewayEnv } from './gateway-env.js'
 import { registerHttpRoutes } from './http-routes.js'
+import { registerEventInvokeConfigApi } from './event-invoke-config-api.js'
 import { INVOKE_PATH, createInvokeHandler } from './invoke-api.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
 import { consoleLogger, safeLogger, type GatewayLogger } from './logger.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
 
 export interface GatewayOptions {
+  /**
+   * The asynchronous side (`@lambdalet/events`' queue): `Event` invocations
+   * are stored there before the 202, and the event-invoke-config API is
+   * served. Without it, `Event` invocations are refused.
+   */
+  events?: AsyncInvoker
   /** Function name → API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `ANY /files/{proxy+}`, `$default`. */
   routes?: Readonly<Record<string, readonly string[]>>
   /** When set, every route except /healthz requires `Authorization: Bearer <apiKey>`. */
@@ -27,6 +34,7 @@ export interface GatewayOptions {
 }
 
 const INVOKE_API_PREFIX = '/2015-03-31/'
+const CONFIG_API_PREFIX = '/2019-09-25/'
 const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
 const json = (body: object, status: number): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
@@ -64,6 +72,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
     lifecycle.closing ? c.json({ status: 'closing' }, 503) : c.json({ status: 'ready' }, 200),
   )
   app.use(`${INVOKE_API_PREFIX}*`, ensureRequestId)
+  app.use(`${CONFIG_API_PREFIX}*`, ensureRequestId)
   if (apiKey !== undefined) {
     app.use(
       bearerAuth({
@@ -74,21 +83,25 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
       }),
     )
   }
-  app.get('/metrics', (c) => c.body(renderMetrics(invoker.stats()), 200, { 'content-type': METRICS_CONTENT_TYPE }))
+  const { events } = options
+  app.get('/metrics', (c) =>
+    c.body(renderMetrics(invoker.stats(), events?.asyncStats()), 200, { 'content-type': METRICS_CONTENT_TYPE }),
+  )
   app.use(async function refuseWhileClosing(c, next) {
     if (!lifecycle.closing) return next()
     // Shaped for the AWS SDK, and `message` reads as API Gateway's too.
     return apiError(c, 503, ErrorType.ServiceUnavailable, 'The server is shutting down')
   })
 
-  app.post(INVOKE_PATH, createInvokeHandler({ invoker, lifecycle, log, region, accountId }))
+  app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId }))
+  if (events !== undefined) registerEventInvokeConfigApi(app, { invoker, events, region, accountId })
   registerHttpRoutes(app, options.routes ?? {}, { invoker, accountId, apiId: 'lambdalet' })
 
   app.notFound((c) => c.json({ message: 'Not Found' }, 404))
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse()
     log({ level: 'error', message: 'Request failed', errorType: error.name, errorMessage: error.message })
-    return c.req.path.startsWith(INVOKE_API_PREFIX)
+    return c.req.path.startsWith(INVOKE_API_PREFIX) || c.req.path.startsWith(CONFIG_API_PREFIX)
       ? apiError(c, 500, ErrorType.ServiceUnavailable, 'Internal error')
       : c.json({ message: 'Internal Server Error' }, 500)
   })

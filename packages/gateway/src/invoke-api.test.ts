@@ -1,5 +1,6 @@
 import { ErrorType, MAX_ASYNC_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES, TAIL_LOG_BYTES, serviceError } from '@lambdalet/protocol'
 import { describe, expect, it } from 'vitest'
+import { fakeAsyncInvoker } from '../test/fake-async-invoker.js'
 import { deferred, fakeInvoker, jsonBody, streamedBody } from '../test/fake-invoker.js'
 import { createGateway } from './create-gateway.js'
 import { createLifecycle } from './lifecycle.js'
@@ -15,10 +16,11 @@ function setup(functionNames?: string[]) {
   const invoker = fakeInvoker(functionNames)
   const lifecycle = createLifecycle()
   const logs: GatewayLogRecord[] = []
-  const app = createGateway(invoker, { lifecycle, logger: (record) => logs.push(record) })
+  const events = fakeAsyncInvoker()
+  const app = createGateway(invoker, { lifecycle, events, logger: (record) => logs.push(record) })
   const invoke = (name: string, init: RequestInit = {}) =>
     app.request(invokePath(name), { method: 'POST', body: '{"a":1}', ...init })
-  return { app, invoker, lifecycle, logs, invoke }
+  return { app, invoker, events, lifecycle, logs, invoke }
 }
 
 describe('RequestResponse invocations', () => {
@@ -167,81 +169,35 @@ describe('service errors', () => {
 })
 
 describe('invocation types', () => {
-  it('answers Event with 202 and an empty body, then runs the invocation exactly once', async () => {
-    const { invoker, invoke, lifecycle } = setup()
-    const running = deferred<{ payload: string }>()
-    invoker.respond(() => running.promise)
+  it('answers Event with 202 and an empty body once the event queue has stored it, without invoking', async () => {
+    const { invoker, events, invoke } = setup()
     const res = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
     expect(res.status).toBe(202)
     expect(await res.text()).toBe('')
-    expect(res.headers.get('x-amzn-requestid')).not.toBeNull()
-
-    expect(await lifecycle.drain(0)).toBe(false)
-    running.resolve({ payload: 'null' })
-    expect(await lifecycle.drain(1000)).toBe(true)
-    expect(invoker.calls).toHaveLength(1)
-    expect(invoker.calls[0]?.payload).toBe('{"a":1}')
+    expect(events.accepted).toEqual([{ name: 'hello', payload: '{"a":1}', requestId: res.headers.get('x-amzn-requestid') }])
+    expect(invoker.calls).toHaveLength(0)
   })
 
-  it('logs an Event invocation that the invoker refused instead of leaving it unhandled', async () => {
-    const { invoker, invoke, lifecycle, logs } = setup()
-    invoker.respond(() => {
-      throw serviceError(ErrorType.ResourceNotFound, 'Function not found')
-    })
-    const res = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
-    expect(res.status).toBe(202)
-    expect(await lifecycle.drain(1000)).toBe(true)
+  it("answers a refused Event with the queue's error and status, never 202", async () => {
+    const { events, invoke, logs } = setup()
+    events.refuse(serviceError(ErrorType.TooManyRequests, 'The asynchronous event queue is full', { reason: 'AsyncEventQueueFull' }))
+    const full = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
+    expect(full.status).toBe(429)
+    expect(full.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException')
+    expect(await full.json()).toMatchObject({ Reason: 'AsyncEventQueueFull' })
+    events.refuse(serviceError(ErrorType.ServiceUnavailable, 'The event was not stored: disk full'))
+    const broken = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
+    expect(broken.status).toBe(503)
     expect(logs).toEqual([
-      expect.objectContaining({ level: 'error', functionName: 'hello', errorType: 'ResourceNotFoundException' }),
+      expect.objectContaining({ level: 'error', functionName: 'hello', errorType: 'ServiceException' }),
     ])
   })
 
-  it("retries a throttled Event invocation until it runs, as Lambda's event queue does", async () => {
-    const { invoker, invoke, lifecycle, logs } = setup()
-    invoker.respond(() => {
-      if (invoker.calls.length <= 2) throw serviceError(ErrorType.TooManyRequests, 'Rate Exceeded.')
-      return { payload: 'null' }
-    })
-    const res = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
-    expect(res.status).toBe(202)
-    expect(await lifecycle.drain(5000)).toBe(true)
-    expect(invoker.calls).toHaveLength(3)
-    expect(new Set(invoker.calls.map((call) => call.options?.requestId)).size).toBe(1)
-    expect(logs).toEqual([])
-  })
-
-  it('logs an Event invocation that ended in a function error', async () => {
-    const { invoker, invoke, lifecycle, logs } = setup()
-    invoker.respond(() => ({ payload: '{}', functionError: true, errorType: 'Error' }))
-    await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
-    await lifecycle.drain(1000)
-    expect(logs).toEqual([expect.objectContaining({ functionName: 'hello', errorType: 'Error' })])
-  })
-
-  it('keeps serving when the logger itself throws', async () => {
-    const invoker = fakeInvoker()
-    const lifecycle = createLifecycle()
-    const app = createGateway(invoker, {
-      lifecycle,
-      logger: () => {
-        throw new Error('logger is broken')
-      },
-    })
-    invoker.respond(() => ({ functionError: true, errorType: 'Error' }))
-    const res = await app.request(invokePath('hello'), {
-      method: 'POST',
-      headers: { 'X-Amz-Invocation-Type': 'Event' },
-    })
-    expect(res.status).toBe(202)
-    expect(await lifecycle.drain(1000)).toBe(true)
-  })
-
-  it('rejects an Event with invalid JSON before answering, without invoking', async () => {
-    const { invoker, invoke } = setup()
-    const res = await invoke('hello', { body: '{nope', headers: { 'X-Amz-Invocation-Type': 'Event' } })
+  it('refuses Event invocations when no event queue was given', async () => {
+    const app = createGateway(fakeInvoker(), { logger: () => {} })
+    const res = await app.request(invokePath('hello'), { method: 'POST', headers: { 'X-Amz-Invocation-Type': 'Event' } })
     expect(res.status).toBe(400)
-    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException')
-    expect(invoker.calls).toHaveLength(0)
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException')
   })
 
   it('answers an Event for an unknown function with 404', async () => {

@@ -4,19 +4,18 @@ import {
   MAX_PAYLOAD_BYTES,
   isLambdaError,
   serviceErrorStatus,
+  type AsyncInvoker,
   type InvokeOptions,
   type Invoker,
   type RawInvokeResult,
 } from '@lambdalet/protocol'
 import type { Context, Handler, MiddlewareHandler } from 'hono'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { GatewayEnv } from './gateway-env.js'
 import { apiError, serviceErrorResponse } from './api-error.js'
 import { closeAfterResponse } from './close-after-response.js'
 import { decodeClientContext } from './client-context.js'
 import { parseFunctionName } from './function-name.js'
 import { payloadLimit } from './payload-limit.js'
-import type { Lifecycle } from './lifecycle.js'
 import { encodeLogResult } from './log-result.js'
 import type { GatewayLogger } from './logger.js'
 
@@ -24,19 +23,18 @@ export const INVOKE_PATH = '/2015-03-31/functions/:name/invocations'
 
 export interface InvokeApiDeps {
   invoker: Invoker
-  lifecycle: Lifecycle
+  /** Where `Event` invocations go; without it they are refused. */
+  events: AsyncInvoker | undefined
   log: GatewayLogger
   region: string
   accountId: string
 }
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun'])
-const EVENT_RETRY_FIRST_MS = 100
-const EVENT_RETRY_MAX_MS = 2_000
 
 /** `POST /2015-03-31/functions/{name}/invocations`, as the AWS SDK calls it. */
 export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
-  const { invoker, lifecycle, log, region, accountId } = deps
+  const { invoker, events, log, region, accountId } = deps
   const arnPrefix = `arn:aws:lambda:${region}:${accountId}:function:`
   const syncLimit = limitFor(MAX_PAYLOAD_BYTES)
   const asyncLimit = limitFor(MAX_ASYNC_PAYLOAD_BYTES)
@@ -75,58 +73,32 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
   }
 
   /**
-   * Runs an accepted event. A throttle does not lose it: as Lambda's event
-   * queue does, it is retried, backing off from 100 ms to 2 s, for as long as
-   * the host keeps throttling (a shutdown's drain timeout ends it). Function
-   * errors are logged, not retried (Lambda retries them twice by default).
+   * Hands the event to the asynchronous side and answers 202 only once it
+   * is stored: a 202 is a promise that the event will run.
    */
-  async function runEvent(name: string, payload: string, options: InvokeOptions): Promise<void> {
-    for (let delayMs = EVENT_RETRY_FIRST_MS; ; delayMs = Math.min(delayMs * 2, EVENT_RETRY_MAX_MS)) {
-      try {
-        const result = await invoker.invokeRaw(name, payload, options)
-        if (result.functionError) {
-          log({
-            level: 'error',
-            message: 'Event invocation failed',
-            functionName: name,
-            requestId: result.requestId,
-            errorType: result.errorType,
-          })
-        }
-        return
-      } catch (error) {
-        if (isLambdaError(error) && error.errorType === ErrorType.TooManyRequests) {
-          await sleep(delayMs)
-          continue
-        }
+  async function invokeEvent(c: Context, name: string, payload: string, options: InvokeOptions): Promise<Response> {
+    if (events === undefined) {
+      return apiError(c, 400, ErrorType.InvalidParameterValue, 'Event invocations are not enabled on this server (no event queue)')
+    }
+    try {
+      const requestId = await events.invokeAsyncRaw(name, payload, { requestId: options.requestId })
+      c.header('X-Amzn-RequestId', requestId)
+      return c.body(null, 202)
+    } catch (error) {
+      if (!isLambdaError(error)) throw error
+      const status = error.statusCode ?? 500
+      if (status >= 500) {
         log({
           level: 'error',
-          message: 'Event invocation was not run',
+          message: 'Event invocation was not accepted',
           functionName: name,
           requestId: options.requestId,
-          errorType: isLambdaError(error) ? error.errorType : 'Error',
-          errorMessage: error instanceof Error ? error.message : String(error),
+          errorType: error.errorType,
+          errorMessage: error.errorMessage,
         })
-        return
       }
+      return serviceErrorResponse(c, error, status)
     }
-  }
-
-  function invokeEvent(c: Context, name: string, payload: string, options: InvokeOptions): Response {
-    // The caller hears 202 before the function sees the event, so the one
-    // validation the host would do has to happen here.
-    try {
-      JSON.parse(payload)
-    } catch (error) {
-      return apiError(
-        c,
-        400,
-        ErrorType.InvalidRequestContent,
-        `Could not parse request body into json: ${(error as Error).message}`,
-      )
-    }
-    lifecycle.trackEvent(runEvent(name, payload, options))
-    return c.body(null, 202)
   }
 
   return async function invoke(c) {
@@ -192,7 +164,7 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
       const text = await c.req.text()
       // Lambda treats an empty body as an empty JSON object.
       const payload = text === '' ? '{}' : text
-      response = isEvent ? invokeEvent(c, name, payload, options) : await invokeSync(c, name, payload, options)
+      response = isEvent ? await invokeEvent(c, name, payload, options) : await invokeSync(c, name, payload, options)
     })
     return rejected ?? (response as Response)
   }

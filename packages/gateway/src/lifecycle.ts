@@ -6,16 +6,15 @@
 export class Lifecycle {
   #closing = false
   #inFlight = 0
-  readonly #events = new Set<Promise<void>>()
   #idleWaiters: Array<() => void> = []
 
   get closing(): boolean {
     return this.#closing
   }
 
-  /** Requests being handled now plus accepted `Event` invocations still running. */
+  /** Requests being handled now. (Accepted `Event` invocations are the event queue's to drain.) */
   get pending(): number {
-    return this.#inFlight + this.#events.size
+    return this.#inFlight
   }
 
   /**
@@ -27,8 +26,8 @@ export class Lifecycle {
   }
 
   /**
-   * Resolves `true` once no request is in flight and every accepted `Event`
-   * invocation has settled, or `false` when `timeoutMs` passes first.
+   * Resolves `true` once no request is in flight, or `false` when
+   * `timeoutMs` passes first.
    */
   drain(timeoutMs: number): Promise<boolean> {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
@@ -59,20 +58,6 @@ export class Lifecycle {
   requestFinished(): void {
     this.#inFlight--
     this.#notifyIfIdle()
-  }
-
-  /**
-   * @internal Tracks an invocation that outlives its HTTP response. The
-   * gateway reports its errors before handing it over; a rejection here is
-   * only counted as settled.
-   */
-  trackEvent(invocation: Promise<void>): void {
-    this.#events.add(invocation)
-    const settled = (): void => {
-      this.#events.delete(invocation)
-      this.#notifyIfIdle()
-    }
-    invocation.then(settled, settled)
   }
 
   #notifyIfIdle(): void {

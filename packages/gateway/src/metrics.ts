@@ -1,4 +1,4 @@
-import type { FunctionStats, HostStats } from '@lambdalet/protocol'
+import type { AsyncFunctionStats, AsyncStats, FunctionStats, HostStats } from '@lambdalet/protocol'
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 
@@ -13,8 +13,19 @@ const COUNTERS: ReadonlyArray<[name: string, help: string, value: Counter]> = [
 ]
 const ENVIRONMENT_STATES = ['starting', 'idle', 'busy', 'dying'] as const
 
-/** `invoker.stats()` in the Prometheus text exposition format (0.0.4). */
-export function renderMetrics(stats: HostStats): string {
+type AsyncCounter = (stats: AsyncFunctionStats) => number
+
+// Lambda's AsyncEventsReceived / AsyncEventAge / AsyncEventsDropped, and the rest of the queue's story.
+const ASYNC_COUNTERS: ReadonlyArray<[name: string, help: string, value: AsyncCounter]> = [
+  ['lambdalet_async_events_received_total', 'Event invocations accepted into the queue.', (s) => s.received],
+  ['lambdalet_async_events_succeeded_total', 'Queued events whose run succeeded.', (s) => s.succeeded],
+  ['lambdalet_async_events_retried_total', 'Retries scheduled after a function error.', (s) => s.retried],
+  ['lambdalet_async_events_requeued_total', 'Events put back after a throttle or a service error.', (s) => s.requeued],
+]
+const DROP_REASONS = ['RetriesExhausted', 'EventAgeExceeded', 'ResourceNotFound'] as const
+
+/** `invoker.stats()` (and the event queue's) in the Prometheus text exposition format (0.0.4). */
+export function renderMetrics(stats: HostStats, asyncStats?: AsyncStats): string {
   const functions = Object.entries(stats.functions).map(
     ([name, functionStats]) => [`function="${escapeLabel(name)}"`, functionStats] as const,
   )
@@ -54,6 +65,25 @@ export function renderMetrics(stats: HostStats): string {
     for (const state of ENVIRONMENT_STATES) {
       lines.push(`lambdalet_environments{${label},state="${state}"} ${s.environments[state]}`)
     }
+  }
+  if (asyncStats !== undefined) {
+    const queued = Object.entries(asyncStats.functions).map(
+      ([name, functionStats]) => [`function="${escapeLabel(name)}"`, functionStats] as const,
+    )
+    for (const [name, help, value] of ASYNC_COUNTERS) {
+      header(name, 'counter', help)
+      for (const [label, s] of queued) lines.push(`${name}{${label}} ${value(s)}`)
+    }
+    header('lambdalet_async_events_dropped_total', 'counter', 'Events dropped without a success, by reason.')
+    for (const [label, s] of queued) {
+      for (const reason of DROP_REASONS) {
+        lines.push(`lambdalet_async_events_dropped_total{${label},reason="${reason}"} ${s.dropped[reason]}`)
+      }
+    }
+    header('lambdalet_async_queue_depth', 'gauge', 'Events accepted and not yet finished.')
+    for (const [label, s] of queued) lines.push(`lambdalet_async_queue_depth{${label}} ${s.depth}`)
+    header('lambdalet_async_event_age_milliseconds', 'gauge', 'Age of the oldest event in the queue.')
+    for (const [label, s] of queued) lines.push(`lambdalet_async_event_age_milliseconds{${label}} ${s.oldestAgeMs}`)
   }
   lines.push('')
   return lines.join('\n')

@@ -36,3 +36,10 @@ export type {
 export { MAX_PAYLOAD_BYTES, MAX_ASYNC_PAYLOAD_BYTES, TAIL_LOG_BYTES } from './limits.js'
 export { parseHandler } from './handler-spec.js'
 export type { HandlerSpec } from './handler-spec.js'
+export {
+  EVENT_AGE_SECONDS_RANGE,
+  RETRY_ATTEMPTS_RANGE,
+  checkEventInvokeConfig,
+} from './event-invoke-config.js'
+export type { ConfigCheck, EventInvokeConfig } from './event-invoke-config.js'
+export type { AsyncFunctionStats, AsyncInvoker, AsyncStats, EventInvokeConfigEntry } from './async-invoker.js'

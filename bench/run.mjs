@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
+import { asyncEvents } from './figures/async.mjs'
 import { coldStart } from './figures/cold-start.mjs'
 import { embedded } from './figures/embedded.mjs'
 import { http } from './figures/http.mjs'
@@ -27,6 +28,7 @@ const sections = {
   cold: (s) => coldStart({ samples: s.coldSamples, progress }),
   payload: (s) => payload({ rounds: s.rounds, windowMs: s.windowMs, warmupMs: s.warmupMs, progress }),
   rss: (s) => idleRss({ rounds: s.rssRounds, environments: s.rssEnvironments, progress }),
+  async: (s) => asyncEvents({ rounds: s.asyncRounds, durationSeconds: s.httpSeconds, warmupSeconds: s.httpWarmupSeconds, environments: 2, progress }),
 }
 
 if (args.help) {
@@ -35,8 +37,8 @@ if (args.help) {
 }
 
 const settings = args.quick
-  ? { rounds: 2, windowMs: 500, warmupMs: 200, httpSeconds: 1, httpWarmupSeconds: 1, coldSamples: 5, rssRounds: 1, rssEnvironments: 4 }
-  : { rounds: 7, windowMs: 1000, warmupMs: 500, httpSeconds: 3, httpWarmupSeconds: 2, coldSamples: 21, rssRounds: 3, rssEnvironments: 8 }
+  ? { rounds: 2, windowMs: 500, warmupMs: 200, httpSeconds: 1, httpWarmupSeconds: 1, coldSamples: 5, rssRounds: 1, rssEnvironments: 4, asyncRounds: 1 }
+  : { rounds: 7, windowMs: 1000, warmupMs: 500, httpSeconds: 3, httpWarmupSeconds: 2, coldSamples: 21, rssRounds: 3, rssEnvironments: 8, asyncRounds: 3 }
 
 const selected = args.only === undefined ? Object.keys(sections) : args.only.split(',').map((name) => name.trim())
 for (const name of selected) {

@@ -27,9 +27,14 @@ Options:
   --api-key <key>          require "Authorization: Bearer <key>" (or set LAMBDALET_API_KEY)
   --insecure-no-auth       allow a non-loopback --host without an API key
   --drain-timeout <time>   on SIGTERM/SIGINT, wait this long for in-flight work (default 10s)
+  --store <where>          where Event invocations are kept: a directory (default
+                           [dir]/.lambdalet), memory, or redis://host:port to share
+                           one queue between several servers
   --log-format <format>    text (default) or json
   -h, --help               show this help
 
+Event invocations are stored before the 202 and run at least once: after a
+crash or a restart, every accepted event that did not finish runs again.
 Listening on anything but a loopback address requires an API key.
 Worker threads are not a sandbox: only serve code you trust.`
 

@@ -79,10 +79,40 @@ describe('loading functions from a folder and a config file', () => {
       'lambdalet.json': '{"functions":{"hello":{"timeout":3,"__proto__":{},"constructor":1}},"port":1}',
     })
     const found = await issues(loadProject({ dir, cwd: dir }))
-    expect(found).toContain('lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes)')
+    expect(found).toContain('lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations)')
     expect(found.some((issue) => issue.startsWith('lambdalet.json: port: unknown key'))).toBe(true)
     expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.__proto__: unknown key'))).toBe(true)
     expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.constructor: unknown key'))).toBe(true)
+  })
+
+  it('reports bad asynchronous settings with the file and the key: a retry count of 3, an age under 60 s, an unknown store scheme', async () => {
+    await folder({
+      'hello.mjs': HANDLER,
+      'lambdalet.json': JSON.stringify({
+        store: 'nats://localhost',
+        retryDelaysMs: [1000],
+        functions: { hello: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 59, destinations: { onFailure: 'nowhere' } } },
+      }),
+    })
+    const found = await issues(loadProject({ dir, cwd: dir }))
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'lambdalet.json: store: expected a directory, memory or redis://host:port, not a "nats://" URL, got "nats://localhost"',
+        'lambdalet.json: retryDelaysMs: expected two non-negative integers (ms before the first and the second retry), e.g. [60000, 120000], got an array',
+        'lambdalet.json: functions.hello.maximumRetryAttempts: expected an integer from 0 to 2, got 3',
+        'lambdalet.json: functions.hello.maximumEventAgeInSeconds: expected an integer from 60 to 21600, got 59',
+      ]),
+    )
+  })
+
+  it('reports a destination that names no function', async () => {
+    await folder({
+      'hello.mjs': HANDLER,
+      'lambdalet.json': JSON.stringify({ functions: { hello: { destinations: { onFailure: 'nowhere' } } } }),
+    })
+    expect(await issues(loadProject({ dir, cwd: dir }))).toEqual([
+      'lambdalet.json: functions.hello.destinations.onFailure: expected a function served here, got "nowhere"',
+    ])
   })
 
   it('reports every bad value with the file, the key path and what was expected', async () => {

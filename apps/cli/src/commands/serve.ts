@@ -14,6 +14,7 @@ import { endpointLines } from '../server/endpoints.js'
 import { handleShutdownSignals } from '../server/shutdown.js'
 import { startServer } from '../server/start-server.js'
 import { UsageError } from '../usage-error.js'
+import { storeKind } from '@lambdalet/events'
 
 const options = {
   config: { type: 'string' },
@@ -22,6 +23,7 @@ const options = {
   'api-key': { type: 'string' },
   'insecure-no-auth': { type: 'boolean' },
   'drain-timeout': { type: 'string' },
+  store: { type: 'string' },
   ...logFormatOption,
   ...helpOption,
 } as const
@@ -43,6 +45,10 @@ export async function runServe(argv: string[]): Promise<number> {
   const log = createLogWriter(parseLogFormat(values['log-format']), toStdout)
   const apiKey = values['api-key'] ?? nonEmpty(process.env['LAMBDALET_API_KEY'])
 
+  if (values.store !== undefined) {
+    const kind = storeKind(values.store)
+    if (!kind.ok) throw new UsageError(`--store: expected ${kind.message}, got ${JSON.stringify(values.store)}`)
+  }
   const { warnings, ...project } = await loadProject({ dir: positionals[0], configFile: values.config })
   for (const warning of warnings) log.warn(warning)
   const drainTimeoutMs = drainTimeoutFlag ?? project.drainTimeoutMs ?? 10_000
@@ -56,7 +62,9 @@ export async function runServe(argv: string[]): Promise<number> {
     logger: log.gateway,
     apiKey,
     insecureNoAuth: values['insecure-no-auth'] === true,
+    store: values.store ?? project.store ?? project.defaultStore,
   })
+  log.info(`events: ${server.events.storeDescription}`, { store: server.events.storeDescription })
   for (const line of endpointLines(server.url, project.functions)) log.info(line.text, line.fields)
   log.info(`lambdalet listening on ${server.url}`, { url: server.url, port: server.port, host })
   if (apiKey === undefined && values['insecure-no-auth'] === true) {

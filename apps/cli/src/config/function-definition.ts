@@ -1,7 +1,8 @@
 import type { FunctionOptions } from '@lambdalet/host'
+import type { EventInvokeConfig } from '@lambdalet/protocol'
 
-/** A function as `serve` and `invoke` run it: the host's options plus its HTTP routes. */
-export interface FunctionDefinition extends FunctionOptions {
+/** A function as `serve` and `invoke` run it: the host's options, its HTTP routes and its asynchronous settings. */
+export interface FunctionDefinition extends FunctionOptions, EventInvokeConfig {
   /** API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `$default`. */
   routes: string[]
 }
@@ -13,6 +14,10 @@ export interface Project {
   region?: string
   accountId?: string
   drainTimeoutMs?: number
+  store?: string
+  retryDelaysMs?: [number, number]
+  throttleBackoffMs?: { initial: number; max: number }
+  leaseMs?: number
 }
 
 /**

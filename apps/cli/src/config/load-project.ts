@@ -5,6 +5,12 @@ import { ConfigError, keyPath } from './config-error.js'
 import { discoverFunctions } from './discover-functions.js'
 import type { FunctionDefinition, Project } from './function-definition.js'
 import { readConfigFile } from './read-config-file.js'
+import { storeKind } from '@lambdalet/events'
+
+function isDirectory(spec: string): boolean {
+  const kind = storeKind(spec)
+  return kind.ok && kind.kind === 'embedded'
+}
 import type { ConfigFile } from './validate-config.js'
 
 export const CONFIG_FILE_NAME = 'lambdalet.json'
@@ -21,6 +27,8 @@ export interface LoadProjectOptions {
 export interface LoadedProject extends Project {
   /** Things worth telling the user that do not stop the start (a skipped file). */
   warnings: string[]
+  /** Where events are kept unless `store` says otherwise: `.lambdalet/` in the served folder. */
+  defaultStore: string
 }
 
 /**
@@ -38,7 +46,11 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Loa
   if (configPath === undefined && dir !== undefined && existsSync(join(dir, CONFIG_FILE_NAME))) {
     configPath = join(dir, CONFIG_FILE_NAME)
   }
-  const project: LoadedProject = { functions: { ...discovered.functions }, warnings: [...discovered.warnings] }
+  const project: LoadedProject = {
+    functions: { ...discovered.functions },
+    warnings: [...discovered.warnings],
+    defaultStore: join(dir ?? dirname(configPath as string), '.lambdalet'),
+  }
   if (configPath !== undefined) {
     const shown = showPath(configPath, cwd)
     const config = await readConfigFile(configPath, shown)
@@ -78,10 +90,19 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
     }
     project.functions[name] = merged
   }
+  for (const [name, entry] of Object.entries(config.functions)) {
+    for (const [key, target] of Object.entries(entry.destinations ?? {})) {
+      if (project.functions[target] === undefined) {
+        issues.push(`${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here, got ${JSON.stringify(target)}`)
+      }
+    }
+  }
   if (issues.length > 0) throw new ConfigError(issues)
-  for (const key of ['maxConcurrency', 'region', 'accountId', 'drainTimeoutMs'] as const) {
+  for (const key of ['maxConcurrency', 'region', 'accountId', 'drainTimeoutMs', 'retryDelaysMs', 'throttleBackoffMs', 'leaseMs'] as const) {
     if (config[key] !== undefined) Object.assign(project, { [key]: config[key] })
   }
+  // A relative store directory is the config file's, as its handlers are.
+  if (config.store !== undefined) project.store = isDirectory(config.store) ? resolve(configDir, config.store) : config.store
 }
 
 /** `null` when one of the handler's candidate files exists, else what is wrong. */

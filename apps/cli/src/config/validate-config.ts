@@ -1,9 +1,11 @@
+import { storeKind } from '@lambdalet/events'
 import type { FunctionOptions } from '@lambdalet/host'
+import { EVENT_AGE_SECONDS_RANGE, RETRY_ATTEMPTS_RANGE, type EventInvokeConfig } from '@lambdalet/protocol'
 import { describeValue, keyPath } from './config-error.js'
 import { isFunctionName } from './function-definition.js'
 
 /** A function's entry in a config file: every field optional, since a folder may supply the handler. */
-export type FunctionEntry = Partial<FunctionOptions> & { routes?: string[] }
+export type FunctionEntry = Partial<FunctionOptions> & EventInvokeConfig & { routes?: string[] }
 
 export interface ConfigFile {
   functions: Record<string, FunctionEntry>
@@ -11,6 +13,12 @@ export interface ConfigFile {
   region?: string
   accountId?: string
   drainTimeoutMs?: number
+  /** Where Event invocations are kept: a directory, `memory`, `redis://…`. */
+  store?: string
+  retryDelaysMs?: [number, number]
+  throttleBackoffMs?: { initial: number; max: number }
+  /** On a shared store, how long an instance holds an event before another may take it (renewed while it runs). */
+  leaseMs?: number
 }
 
 type Check = (value: unknown) => string | null
@@ -18,6 +26,10 @@ type Check = (value: unknown) => string | null
 const integer = (minimum: number, expected: string): Check => (value) =>
   typeof value === 'number' && Number.isInteger(value) && value >= minimum ? null : expected
 const positiveInteger = integer(1, 'a positive integer')
+const integerIn = (range: { min: number; max: number }): Check => (value) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max
+    ? null
+    : `an integer from ${range.min} to ${range.max}`
 const nonNegativeInteger = integer(0, 'a non-negative integer')
 const nonEmptyString: Check = (value) =>
   typeof value === 'string' && value.trim() !== '' ? null : 'a non-empty string'
@@ -38,6 +50,14 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   initTimeoutMs: positiveInteger,
   env: () => null, // checked key by key below
   routes: () => null,
+  maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
+  maximumEventAgeInSeconds: integerIn(EVENT_AGE_SECONDS_RANGE),
+  // Which functions exist is known once the folder is read: checked in load-project.
+  destinations: (value) =>
+    isObject(value) &&
+    Object.entries(value).every(([key, target]) => (key === 'onSuccess' || key === 'onFailure') && typeof target === 'string')
+      ? null
+      : 'an object with onSuccess and/or onFailure naming functions',
 }
 
 const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
@@ -45,6 +65,24 @@ const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
   drainTimeoutMs: nonNegativeInteger,
   region: pattern(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, 'a region like "us-east-1"'),
   accountId: pattern(/^\d{12}$/, 'a 12-digit account id'),
+  store: (value) => {
+    if (typeof value !== 'string') return 'a directory, "memory" or "redis://…"'
+    const kind = storeKind(value)
+    return kind.ok ? null : kind.message
+  },
+  leaseMs: integer(1_000, 'an integer of at least 1000 (ms)'),
+  retryDelaysMs: (value) =>
+    Array.isArray(value) && value.length === 2 && value.every((n) => nonNegativeInteger(n) === null)
+      ? null
+      : 'two non-negative integers (ms before the first and the second retry), e.g. [60000, 120000]',
+  throttleBackoffMs: (value) =>
+    isObject(value) &&
+    Object.keys(value).every((key) => key === 'initial' || key === 'max') &&
+    positiveInteger(value['initial']) === null &&
+    positiveInteger(value['max']) === null &&
+    (value['max'] as number) >= (value['initial'] as number)
+      ? null
+      : '{ "initial": ms, "max": ms } with 0 < initial ≤ max',
 }
 
 const ROUTE_KEY = /^(?:\$default|(?:GET|POST|PUT|PATCH|DELETE|OPTIONS|ANY) \/\S*)$/i

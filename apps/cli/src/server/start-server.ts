@@ -2,7 +2,9 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createGateway, createLifecycle, type GatewayLogger, type Lifecycle } from '@lambdalet/gateway'
+import { createEventQueue, type EventQueue, type StoreSpec } from '@lambdalet/events'
 import { createHost, type FunctionOptions, type Host, type HostOptions } from '@lambdalet/host'
+import type { EventInvokeConfig } from '@lambdalet/protocol'
 import { ConfigError } from '../config/config-error.js'
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
 import type { FunctionDefinition } from '../config/function-definition.js'
@@ -29,6 +31,13 @@ export interface StartServerOptions {
   /** Gateway-level records (a failed `Event` invocation); default: text lines on stderr. */
   logger?: GatewayLogger
   limits?: Partial<ServerLimits>
+  /** Where Event invocations are kept: a directory (durable), `memory`, `redis://…`; default `memory`. */
+  store?: StoreSpec
+  /** The waits before the first and second retry of a failed Event invocation; default [60000, 120000]. */
+  retryDelaysMs?: [number, number]
+  throttleBackoffMs?: { initial: number; max: number }
+  /** On a shared store, how long an instance holds an event before another may take it; default 30000. */
+  leaseMs?: number
 }
 
 export interface RunningServer {
@@ -36,6 +45,8 @@ export interface RunningServer {
   url: string
   port: number
   host: Host
+  /** The asynchronous side: Event invocations, retries, destinations. */
+  events: EventQueue
   lifecycle: Lifecycle
   server: Server
   /**
@@ -59,9 +70,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const functions: Record<string, FunctionOptions> = {}
   const routes: Record<string, string[]> = {}
-  for (const [name, { routes: keys, ...fn }] of Object.entries(options.functions)) {
+  const asyncConfigs: Record<string, EventInvokeConfig> = {}
+  for (const [name, definition] of Object.entries(options.functions)) {
+    const { routes: keys, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, ...fn } = definition
     functions[name] = fn
     if (keys.length > 0) routes[name] = keys
+    asyncConfigs[name] = {
+      ...(maximumRetryAttempts === undefined ? {} : { maximumRetryAttempts }),
+      ...(maximumEventAgeInSeconds === undefined ? {} : { maximumEventAgeInSeconds }),
+      ...(destinations === undefined ? {} : { destinations }),
+    }
   }
   let host: Host
   try {
@@ -81,11 +99,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw new ConfigError([(error as Error).message])
   }
 
-  const lifecycle = createLifecycle()
   const logger = options.logger ?? createLogWriter('text', toStderr).gateway
+  let events: EventQueue
+  try {
+    events = await createEventQueue({
+      invoker: host,
+      store: options.store ?? 'memory',
+      functions: asyncConfigs,
+      retryDelaysMs: options.retryDelaysMs,
+      throttleBackoffMs: options.throttleBackoffMs,
+      leaseMs: options.leaseMs,
+      logger,
+      region: options.region,
+      accountId: options.accountId,
+    })
+  } catch (error) {
+    await host.close()
+    // A locked directory, an unreachable Redis: one line, exit code 2.
+    throw new ConfigError([`cannot open the event store: ${(error as Error).message}`])
+  }
+
+  const lifecycle = createLifecycle()
   let server: Server
   try {
     const app = createGateway(host, {
+      events,
       routes,
       lifecycle,
       logger,
@@ -106,6 +144,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
     server = await listen(fetch, hostname, options.port ?? 3000, { ...DEFAULT_LIMITS, ...options.limits })
   } catch (error) {
+    await events.close(0)
     await host.close()
     // The gateway reports bad routes or a malformed API key as TypeErrors.
     throw error instanceof TypeError ? new ConfigError([error.message]) : error
@@ -119,10 +158,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url: origin(hostname, port),
     port,
     host,
+    events,
     lifecycle,
     server,
     close() {
-      closing ??= shutdown(server, lifecycle, host, drainTimeoutMs)
+      closing ??= shutdown(server, lifecycle, events, host, drainTimeoutMs)
       return closing
     },
   }
@@ -148,11 +188,22 @@ function listen(
   })
 }
 
-async function shutdown(server: Server, lifecycle: Lifecycle, host: Host, drainTimeoutMs: number): Promise<boolean> {
+async function shutdown(
+  server: Server,
+  lifecycle: Lifecycle,
+  events: EventQueue,
+  host: Host,
+  drainTimeoutMs: number,
+): Promise<boolean> {
+  const started = Date.now()
   lifecycle.beginShutdown()
   // Stops accepting connections and closes the idle ones (Node ≥ 19).
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-  const drained = await lifecycle.drain(drainTimeoutMs)
+  const requestsDrained = await lifecycle.drain(drainTimeoutMs)
+  // Queued events stop being taken; the ones running get what is left of
+  // the drain, and whatever is not finished stays in the store for the next start.
+  const eventsDrained = await events.close(Math.max(0, drainTimeoutMs - (Date.now() - started)))
+  const drained = requestsDrained && eventsDrained
   // Connections that answered their last request close themselves; give the
   // last responses a moment to flush, then cut whatever is left (a client
   // that never finished sending its request, or one past the drain timeout).

@@ -1,0 +1,83 @@
+import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
+
+/** An event as the store keeps it between runs. */
+export interface QueuedEvent {
+  /** The request id the caller was given; the same on every run. */
+  id: string
+  functionName: string
+  /** The event as JSON text. */
+  payload: string
+  /** When it was accepted, ms since the epoch: its age counts from here. */
+  acceptedAt: number
+  /** Runs of the function so far (the record's `approximateInvokeCount` after the next one). */
+  invokeCount: number
+  /** Consecutive throttles and service errors, which set the backoff. */
+  throttles: number
+}
+
+export interface NewEvent {
+  id: string
+  functionName: string
+  payload: string
+  acceptedAt: number
+  /** Not to be run before this, ms since the epoch (default: now). */
+  runAt?: number
+}
+
+/** An event taken by one consumer: no one else gets it until it is acked, put back, or the lease expires. */
+export interface Lease {
+  readonly event: QueuedEvent
+}
+
+export interface ClaimOptions {
+  /** How long the event is this consumer's alone (stores shared by processes honour it). */
+  leaseMs: number
+  /** Wait this long for an event to become due before resolving with none. */
+  waitMs: number
+  signal: AbortSignal
+}
+
+export interface StoreUsage {
+  /** Events held for the function, running ones included. */
+  events: number
+  /** Their payload bytes. */
+  bytes: number
+  /** The oldest one's `acceptedAt`, or `null` when there is none. */
+  oldestAcceptedAt: number | null
+}
+
+/**
+ * The narrow port under the asynchronous side. Adapters store, lease and
+ * schedule; they decide nothing Lambda-specific (retries, max age and
+ * destinations are decided above them, in `EventQueue`).
+ */
+export interface EventStore {
+  /** Shown at start: `memory`, `embedded store in /path`, `redis://host:port`. */
+  readonly description: string
+  /** Resolves once every event would survive a crash of this process (a durable store). */
+  enqueue(events: readonly NewEvent[]): Promise<void>
+  /**
+   * Up to `max` due events of `functionName`, oldest due first, each leased
+   * to the caller. Waits up to `waitMs` for one; resolves with none then or
+   * when `signal` aborts.
+   */
+  claim(functionName: string, max: number, options: ClaimOptions): Promise<Lease[]>
+  /** Extends a lease that is still held (a long-running invocation). */
+  renew(lease: Lease, leaseMs: number): Promise<void>
+  /** The event is finished: removes it and, in the same commit, stores `next` (destination events). */
+  ack(lease: Lease, next?: readonly NewEvent[]): Promise<void>
+  /** Puts the event back, due at `runAt`, with its counters updated. */
+  retryLater(lease: Lease, runAt: number, counters: Pick<QueuedEvent, 'invokeCount' | 'throttles'>): Promise<void>
+  /**
+   * The event was dropped: removes it, keeps `reason` where the store can
+   * show it (a bounded dead-letter log), and stores `next` in the same commit.
+   */
+  deadLetter(lease: Lease, reason: string, next?: readonly NewEvent[]): Promise<void>
+  /** What is held for a function now; kept up to date locally, so it costs nothing to ask. */
+  usage(functionName: string): StoreUsage
+  /** Event-invoke-configs set through the API, so a durable store keeps them across restarts. */
+  loadConfigs(): Promise<Record<string, EventInvokeConfigEntry>>
+  saveConfig(functionName: string, entry: EventInvokeConfigEntry | null): Promise<void>
+  /** Releases the store's resources; events not acked stay for the next start. */
+  close(): Promise<void>
+}

@@ -64,6 +64,8 @@ export class LocalStore implements EventStore {
   readonly #functions = new Map<string, FunctionEvents>()
   readonly #configs: Record<string, EventInvokeConfigEntry>
   readonly #deadLetters: Array<{ id: string; functionName: string; reason: string; at: number }> = []
+  /** Leases handed out and not yet acked or put back. */
+  readonly #live = new Set<Lease>()
   #seq = 0
   #closed = false
 
@@ -86,8 +88,14 @@ export class LocalStore implements EventStore {
 
   async enqueue(events: readonly NewEvent[]): Promise<void> {
     this.#assertOpen()
-    const metas = events.map(toMeta)
-    await this.#persistence.write(metas.map((meta, i) => ({ type: 'put', meta, payload: (events[i] as NewEvent).payload })))
+    // An id is enqueued once: a repeated accept (a retried request) is the same event.
+    const fresh = new Map<string, NewEvent>()
+    for (const event of events) {
+      if (!this.#functions.get(event.functionName)?.held.has(event.id)) fresh.set(event.id, event)
+    }
+    const metas = [...fresh.values()].map(toMeta)
+    if (metas.length === 0) return
+    await this.#persistence.write(metas.map((meta) => ({ type: 'put', meta, payload: (fresh.get(meta.id) as NewEvent).payload })))
     // Claimable only once written: an event nobody could find after a crash was never accepted.
     for (const meta of metas) this.#hold(meta)
     this.#notify(metas)
@@ -141,7 +149,7 @@ export class LocalStore implements EventStore {
   }
 
   async retryLater(lease: Lease, runAt: number, counters: Pick<QueuedEvent, 'invokeCount' | 'throttles'>): Promise<void> {
-    this.#assertOpen()
+    this.#release(lease)
     const { meta } = lease as LocalLease
     const updated: EventMeta = { ...meta, ...counters, runAt }
     await this.#persistence.write([{ type: 'put', meta: updated }])
@@ -180,7 +188,7 @@ export class LocalStore implements EventStore {
   }
 
   async #finish(lease: Lease, next: readonly NewEvent[]): Promise<void> {
-    this.#assertOpen()
+    this.#release(lease)
     const { meta } = lease as LocalLease
     const metas = next.map(toMeta)
     await this.#persistence.write([
@@ -211,9 +219,17 @@ export class LocalStore implements EventStore {
         invokeCount: meta.invokeCount,
         throttles: meta.throttles,
       }
-      leases.push(new LocalLease(event, meta))
+      const lease = new LocalLease(event, meta)
+      this.#live.add(lease)
+      leases.push(lease)
     }
     return leases
+  }
+
+  /** A lease is used once: acked, dropped or put back. */
+  #release(lease: Lease): void {
+    this.#assertOpen()
+    if (!this.#live.delete(lease)) throw new Error(`The lease on event ${lease.event.id} is no longer held`)
   }
 
   #hold(meta: EventMeta): void {

@@ -1,5 +1,6 @@
 import type { HostStats } from '@lambdalet/protocol'
 import { describe, expect, it } from 'vitest'
+import { fakeAsyncInvoker } from '../test/fake-async-invoker.js'
 import { fakeInvoker, functionStats } from '../test/fake-invoker.js'
 import { createGateway } from './create-gateway.js'
 
@@ -79,5 +80,40 @@ describe('/metrics', () => {
   it('escapes backslashes, quotes and newlines in label values', async () => {
     const { lines } = await scrape()
     expect(lines).toContain('lambdalet_invocations_total{function="we\\"ird\\\\na\\nme"} 1')
+  })
+})
+
+describe('/metrics with an event queue', () => {
+  it("adds the queue's counters, drops by reason, depth and the oldest event's age per function", async () => {
+    const events = fakeAsyncInvoker()
+    events.asyncStats = () => ({
+      store: 'memory',
+      functions: {
+        hello: {
+          received: 7,
+          succeeded: 4,
+          retried: 2,
+          requeued: 3,
+          dropped: { RetriesExhausted: 1, EventAgeExceeded: 0, ResourceNotFound: 0 },
+          depth: 2,
+          oldestAgeMs: 1500,
+        },
+      },
+    })
+    const app = createGateway(fakeInvoker(['hello'], stats), { events })
+    const lines = (await (await app.request('/metrics')).text()).split('\n')
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '# TYPE lambdalet_async_events_received_total counter',
+        'lambdalet_async_events_received_total{function="hello"} 7',
+        'lambdalet_async_events_succeeded_total{function="hello"} 4',
+        'lambdalet_async_events_retried_total{function="hello"} 2',
+        'lambdalet_async_events_requeued_total{function="hello"} 3',
+        'lambdalet_async_events_dropped_total{function="hello",reason="RetriesExhausted"} 1',
+        'lambdalet_async_events_dropped_total{function="hello",reason="EventAgeExceeded"} 0',
+        'lambdalet_async_queue_depth{function="hello"} 2',
+        'lambdalet_async_event_age_milliseconds{function="hello"} 1500',
+      ]),
+    )
   })
 })

@@ -1,0 +1,573 @@
+import { randomUUID } from 'node:crypto'
+import { Queue, Worker, type Job } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
+import type { ClaimOptions, EventStore, Lease, NewEvent, QueuedEvent, StoreUsage } from './event-store.js'
+
+export interface BullmqStoreOptions {
+  /** `redis://host:port[/db]` (or `rediss://` for TLS). */
+  url: string
+  /** Prefix of every key; a function's queue is `<prefix>:<function>`. Default `lambdalet`. */
+  prefix?: string
+  /**
+   * How often BullMQ looks for events whose lease (job lock) ran out because
+   * their consumer died; such an event is back in `lease + 2 × this` at most.
+   * Default 5000 ms.
+   */
+  stalledIntervalMs?: number
+  /**
+   * How many times an event may come back from a dead consumer before BullMQ
+   * fails it on its own. Default: practically never; the event's max age,
+   * checked above the store, is the bound.
+   */
+  maxStalledCount?: number
+  /** Dropped events kept in each function's failed set for inspection. Default 1000. */
+  deadLetterLimit?: number
+  /** How often `usage()` is refreshed from Redis. Default 500 ms. */
+  usageRefreshMs?: number
+  /** Give up connecting at start after this long. Default 3000 ms. */
+  connectTimeoutMs?: number
+  /** Errors after start (Redis went away; ioredis reconnects on its own). Default: ignored. */
+  onError?: (error: Error) => void
+}
+
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
+/** The longest a blocking fetch waits in Redis, in seconds: bounds how long a fetch outlives the claim that started it. */
+const BLOCK_SECONDS = 1
+
+/**
+ * Usage index per function, kept beside BullMQ's own keys: a sorted set of
+ * event ids by `acceptedAt` (the oldest event), their sizes, and the byte
+ * total. BullMQ counts the events; it has no cheap way to say which one is
+ * oldest or how many bytes a queue holds. Both scripts are idempotent, so an
+ * event indexed twice or removed twice changes nothing.
+ */
+const INDEX_ADD = `
+for i = 2, #ARGV, 3 do
+  if redis.call('ZADD', KEYS[1], 'NX', ARGV[i + 1], ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
+    redis.call('HINCRBY', KEYS[3], ARGV[1], ARGV[i + 2])
+  end
+end`
+const INDEX_REMOVE = `
+for i = 2, #ARGV do
+  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
+    local size = redis.call('HGET', KEYS[2], ARGV[i])
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    if size then redis.call('HINCRBY', KEYS[3], ARGV[1], -tonumber(size)) end
+  end
+end`
+
+type IndexedRedis = Redis & {
+  lambdaletIndexAdd(accepted: string, sizes: string, totals: string, fn: string, ...triples: (string | number)[]): Promise<unknown>
+  lambdaletIndexRemove(accepted: string, sizes: string, totals: string, fn: string, ...ids: string[]): Promise<unknown>
+}
+
+interface Waiter {
+  settle(job?: Job): void
+}
+
+/** One function: its queue, the worker that claims from it, and what `usage()` answers. */
+interface Lane {
+  name: string
+  queue: Queue
+  worker: Promise<Worker> | null
+  /** The one blocking fetch in flight, shared by every claim waiting on this function. */
+  fetching: boolean
+  waiters: Waiter[]
+  usage: StoreUsage
+  /** Local changes since the refresh in flight started, added on top of what it reads. */
+  delta: { events: number; bytes: number; oldest: number | null }
+  refreshing: boolean
+}
+
+interface Held {
+  lane: Lane
+  job: Job
+  token: string
+  bytes: number
+}
+
+/**
+ * The distributed store: one BullMQ queue per function on a Redis that
+ * several `lambdalet serve` processes share. A lease is BullMQ's job lock;
+ * a process that dies has its events moved back to waiting by BullMQ's
+ * stalled-job check once their locks run out, without counting a run.
+ */
+export async function createBullmqStore(options: BullmqStoreOptions): Promise<EventStore> {
+  const description = describeUrl(options.url)
+  const onError = options.onError ?? (() => {})
+  const connectTimeout = options.connectTimeoutMs ?? 3000
+  // Queues and the store's own commands fail fast while Redis is away, so an
+  // accept answers 5xx instead of hanging; workers (and the blocking
+  // connections BullMQ duplicates from theirs) must wait and retry instead.
+  const conn = await connect(options.url, description, { connectTimeout, onError, failFast: true })
+  let workerConn: Redis
+  try {
+    workerConn = await connect(options.url, description, { connectTimeout, onError, failFast: false })
+  } catch (error) {
+    conn.disconnect()
+    throw error
+  }
+  const store = new BullmqStore(description, conn as IndexedRedis, workerConn, options, onError)
+  try {
+    await store.start()
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+  return store
+}
+
+class BullmqStore implements EventStore {
+  readonly description: string
+  readonly #conn: IndexedRedis
+  readonly #workerConn: Redis
+  readonly #prefix: string
+  readonly #stalledIntervalMs: number
+  readonly #maxStalledCount: number
+  readonly #deadLetterLimit: number
+  readonly #usageRefreshMs: number
+  readonly #onError: (error: Error) => void
+  readonly #lanes = new Map<string, Lane>()
+  readonly #held = new WeakMap<Lease, Held>()
+  #refreshTimer: NodeJS.Timeout | undefined
+  #closing: Promise<void> | null = null
+
+  constructor(description: string, conn: IndexedRedis, workerConn: Redis, options: BullmqStoreOptions, onError: (error: Error) => void) {
+    this.description = description
+    this.#conn = conn
+    this.#workerConn = workerConn
+    this.#prefix = options.prefix ?? 'lambdalet'
+    this.#stalledIntervalMs = options.stalledIntervalMs ?? 5000
+    this.#maxStalledCount = options.maxStalledCount ?? 1_000_000_000
+    this.#deadLetterLimit = options.deadLetterLimit ?? 1000
+    this.#usageRefreshMs = options.usageRefreshMs ?? 500
+    this.#onError = onError
+    conn.defineCommand('lambdaletIndexAdd', { numberOfKeys: 3, lua: INDEX_ADD })
+    conn.defineCommand('lambdaletIndexRemove', { numberOfKeys: 3, lua: INDEX_REMOVE })
+  }
+
+  /** Learns the functions that already hold events, so `usage()` is right from the first call. */
+  async start(): Promise<void> {
+    const known = await this.#conn.hkeys(this.#key('.bytes'))
+    await Promise.all(known.filter((name) => FUNCTION_NAME.test(name)).map((name) => this.#refresh(this.#lane(name))))
+    this.#refreshTimer = setInterval(() => {
+      for (const lane of this.#lanes.values()) void this.#refresh(lane)
+    }, this.#usageRefreshMs)
+    this.#refreshTimer.unref()
+  }
+
+  async enqueue(events: readonly NewEvent[]): Promise<void> {
+    this.#assertOpen()
+    const byFunction = new Map<string, NewEvent[]>()
+    for (const event of events) {
+      checkFunctionName(event.functionName)
+      const list = byFunction.get(event.functionName)
+      if (list) list.push(event)
+      else byFunction.set(event.functionName, [event])
+    }
+    await Promise.all([...byFunction].map(([name, list]) => this.#enqueueTo(this.#lane(name), list)))
+  }
+
+  async #enqueueTo(lane: Lane, events: readonly NewEvent[]): Promise<void> {
+    const now = Date.now()
+    await lane.queue.addBulk(events.map((event) => {
+      const data: QueuedEvent = {
+        id: event.id,
+        functionName: event.functionName,
+        payload: event.payload,
+        acceptedAt: event.acceptedAt,
+        invokeCount: 0,
+        throttles: 0,
+      }
+      return { name: 'event', data, opts: { jobId: jobIdOf(event.id), delay: Math.max(0, (event.runAt ?? now) - now) } }
+    }))
+    // After the jobs, so an index entry never names a job that is not there
+    // yet; a crash in between leaves a job unindexed (usage slightly low
+    // until it finishes), never an event lost.
+    const triples = events.flatMap((event) => [event.id, event.acceptedAt, Buffer.byteLength(event.payload)])
+    await this.#conn.lambdaletIndexAdd(...this.#indexKeys(lane.name), lane.name, ...triples)
+    for (const event of events) this.#adjust(lane, 1, Buffer.byteLength(event.payload), event.acceptedAt)
+  }
+
+  async claim(functionName: string, max: number, options: ClaimOptions): Promise<Lease[]> {
+    checkFunctionName(functionName)
+    if (this.#closing || max < 1 || options.signal.aborted) return []
+    const lane = this.#lane(functionName)
+    const worker = await this.#workerFor(lane, options.leaseMs)
+    const jobs: Job[] = []
+    await this.#takeReady(worker, jobs, max)
+    if (jobs.length === 0 && options.waitMs > 0) {
+      const job = await this.#waitForJob(lane, worker, options)
+      if (job) {
+        jobs.push(job)
+        await this.#takeReady(worker, jobs, max)
+      }
+    }
+    return Promise.all(jobs.map((job) => this.#lease(lane, job, options.leaseMs)))
+  }
+
+  /** Takes due events without waiting, up to `max` in all. */
+  async #takeReady(worker: Worker, jobs: Job[], max: number): Promise<void> {
+    while (jobs.length < max && !this.#closing) {
+      const job = await worker.getNextJob(randomUUID(), { block: false })
+      if (!job) return
+      jobs.push(job)
+    }
+  }
+
+  /**
+   * BullMQ's blocking fetch cannot be cancelled, so a claim does not own one:
+   * it joins the lane's waiters and the lane keeps one fetch running while
+   * anyone waits. A job that arrives after every waiter gave up goes straight
+   * back to waiting for another consumer.
+   */
+  #waitForJob(lane: Lane, worker: Worker, { waitMs, signal }: ClaimOptions): Promise<Job | undefined> {
+    return new Promise((resolve) => {
+      let settled = false
+      const waiter: Waiter = {
+        settle: (job) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          signal.removeEventListener('abort', onAbort)
+          const at = lane.waiters.indexOf(waiter)
+          if (at >= 0) lane.waiters.splice(at, 1)
+          resolve(job)
+        },
+      }
+      const onAbort = () => waiter.settle()
+      const timer = setTimeout(onAbort, waitMs)
+      timer.unref()
+      signal.addEventListener('abort', onAbort, { once: true })
+      lane.waiters.push(waiter)
+      void this.#pump(lane, worker)
+    })
+  }
+
+  async #pump(lane: Lane, worker: Worker): Promise<void> {
+    if (lane.fetching) return
+    lane.fetching = true
+    try {
+      while (lane.waiters.length > 0 && !this.#closing) {
+        const token = randomUUID()
+        const job = await worker.getNextJob(token, { block: true })
+        if (!job) continue
+        const waiter = lane.waiters.shift()
+        if (waiter && !this.#closing) waiter.settle(job)
+        else await job.moveToWait(token).catch((error: Error) => this.#onError(error))
+      }
+    } catch (error) {
+      if (!this.#closing) this.#onError(asError(error))
+      for (const waiter of [...lane.waiters]) waiter.settle()
+    } finally {
+      lane.fetching = false
+    }
+  }
+
+  async #lease(lane: Lane, job: Job, leaseMs: number): Promise<Lease> {
+    const token = job.token
+    if (token === undefined) throw new Error(`BullMQ returned job ${job.id} of ${lane.name} without its lock token`)
+    // The worker's lock duration is the first claim's lease; a claim asking
+    // for another lease sets it on each job it took.
+    const worker = await lane.worker
+    if (worker && worker.opts.lockDuration !== leaseMs) await this.#extend(lane, job, token, leaseMs)
+    const event = toEvent(job.data as QueuedEvent)
+    const lease: Lease = Object.freeze({ event })
+    this.#held.set(lease, { lane, job, token, bytes: Buffer.byteLength(event.payload) })
+    return lease
+  }
+
+  async renew(lease: Lease, leaseMs: number): Promise<void> {
+    const held = this.#holding(lease)
+    await this.#extend(held.lane, held.job, held.token, leaseMs)
+  }
+
+  async #extend(lane: Lane, job: Job, token: string, leaseMs: number): Promise<void> {
+    const extended = await job.extendLock(token, leaseMs)
+    if (extended !== 1) throw new Error(`the lease on event ${job.data.id} of ${lane.name} is lost: its lock ran out or another consumer holds it`)
+  }
+
+  async ack(lease: Lease, next?: readonly NewEvent[]): Promise<void> {
+    const held = this.#holding(lease)
+    // BullMQ cannot complete a job and add others in one transaction: add
+    // first, so a crash in between runs the event again (at least once)
+    // rather than losing its destination events.
+    if (next && next.length > 0) await this.enqueue(next)
+    await this.#finish(held, () => held.job.moveToCompleted(null, held.token, false))
+    this.#held.delete(lease)
+  }
+
+  async retryLater(lease: Lease, runAt: number, counters: Pick<QueuedEvent, 'invokeCount' | 'throttles'>): Promise<void> {
+    const held = this.#holding(lease)
+    const data: QueuedEvent = { ...lease.event, invokeCount: counters.invokeCount, throttles: counters.throttles }
+    const worker = await held.lane.worker
+    if (!worker) throw new Error(`no worker for ${held.lane.name}`)
+    const now = Date.now()
+    // One script: checks the lock, writes the counters and delays the job,
+    // so no consumer can see the job due with its old counters.
+    await worker.getBackend().moveToDelayed(held.job.id!, now, Math.max(0, runAt - now), held.token, {
+      skipAttempt: true,
+      fieldsToUpdate: { data: JSON.stringify(data) },
+    })
+    this.#held.delete(lease)
+  }
+
+  async deadLetter(lease: Lease, reason: string, next?: readonly NewEvent[]): Promise<void> {
+    const held = this.#holding(lease)
+    if (next && next.length > 0) await this.enqueue(next)
+    await this.#finish(held, () => held.job.moveToFailed(new Error(reason), held.token, false))
+    this.#held.delete(lease)
+  }
+
+  async #finish(held: Held, move: () => Promise<unknown>): Promise<void> {
+    await move()
+    // A crash before this leaves an index entry for a finished job; the
+    // refresh notices (the job is gone or finished) and removes it.
+    await this.#conn.lambdaletIndexRemove(...this.#indexKeys(held.lane.name), held.lane.name, held.job.data.id)
+    this.#adjust(held.lane, -1, -held.bytes, null)
+  }
+
+  usage(functionName: string): StoreUsage {
+    checkFunctionName(functionName)
+    const lane = this.#closing ? this.#lanes.get(functionName) : this.#lane(functionName)
+    if (!lane) return { events: 0, bytes: 0, oldestAcceptedAt: null }
+    const { events, bytes, oldestAcceptedAt } = lane.usage
+    return { events, bytes, oldestAcceptedAt }
+  }
+
+  async loadConfigs(): Promise<Record<string, EventInvokeConfigEntry>> {
+    const raw = await this.#conn.hgetall(this.#key('.configs'))
+    const configs: Record<string, EventInvokeConfigEntry> = {}
+    for (const [name, json] of Object.entries(raw)) configs[name] = JSON.parse(json) as EventInvokeConfigEntry
+    return configs
+  }
+
+  async saveConfig(functionName: string, entry: EventInvokeConfigEntry | null): Promise<void> {
+    checkFunctionName(functionName)
+    this.#assertOpen()
+    if (entry === null) await this.#conn.hdel(this.#key('.configs'), functionName)
+    else await this.#conn.hset(this.#key('.configs'), functionName, JSON.stringify(entry))
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown()
+    return this.#closing
+  }
+
+  async #shutDown(): Promise<void> {
+    clearInterval(this.#refreshTimer)
+    const lanes = [...this.#lanes.values()]
+    for (const lane of lanes) for (const waiter of [...lane.waiters]) waiter.settle()
+    // Forced: a worker's blocking connection is disconnected rather than
+    // waited on. Leases still held keep their locks in Redis and come back
+    // through the stalled check once those run out.
+    await Promise.allSettled(lanes.map(async (lane) => {
+      const worker = await lane.worker?.catch(() => null)
+      await worker?.close(true)
+      await lane.queue.close()
+    }))
+    await Promise.allSettled([this.#conn.quit(), this.#workerConn.quit()])
+  }
+
+  #lane(name: string): Lane {
+    let lane = this.#lanes.get(name)
+    if (!lane) {
+      const queue = new Queue(name, {
+        connection: this.#conn,
+        prefix: this.#prefix,
+        defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: this.#deadLetterLimit } },
+      })
+      queue.on('error', (error) => this.#onError(error))
+      lane = {
+        name,
+        queue,
+        worker: null,
+        fetching: false,
+        waiters: [],
+        usage: { events: 0, bytes: 0, oldestAcceptedAt: null },
+        delta: { events: 0, bytes: 0, oldest: null },
+        refreshing: false,
+      }
+      this.#lanes.set(name, lane)
+    }
+    return lane
+  }
+
+  /** Manual processing: a worker with no processor, never run; it lends its fetch, locks and stalled check. */
+  #workerFor(lane: Lane, leaseMs: number): Promise<Worker> {
+    lane.worker ??= (async () => {
+      const worker = new Worker(lane.name, null, {
+        connection: this.#workerConn,
+        prefix: this.#prefix,
+        autorun: false,
+        lockDuration: leaseMs,
+        stalledInterval: this.#stalledIntervalMs,
+        maxStalledCount: this.#maxStalledCount,
+        drainDelay: BLOCK_SECONDS,
+        removeOnFail: { count: this.#deadLetterLimit },
+      })
+      worker.on('error', (error) => this.#onError(error))
+      try {
+        await worker.waitUntilReady()
+        await worker.startStalledCheckTimer()
+      } catch (error) {
+        lane.worker = null
+        await worker.close(true).catch(() => {})
+        throw error
+      }
+      return worker
+    })()
+    return lane.worker
+  }
+
+  async #refresh(lane: Lane): Promise<void> {
+    if (lane.refreshing || this.#closing) return
+    lane.refreshing = true
+    lane.delta = { events: 0, bytes: 0, oldest: null }
+    try {
+      const [counts, bytes, oldest] = await Promise.all([
+        lane.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children'),
+        this.#conn.hget(this.#key('.bytes'), lane.name),
+        this.#oldest(lane),
+      ])
+      const events = Object.values(counts).reduce((sum, count) => sum + count, 0)
+      const { delta } = lane
+      lane.usage = {
+        events: Math.max(0, events + delta.events),
+        bytes: Math.max(0, Number(bytes ?? 0) + delta.bytes),
+        oldestAcceptedAt: minOf(events + delta.events > 0 ? oldest : null, delta.oldest),
+      }
+    } catch (error) {
+      if (!this.#closing) this.#onError(asError(error))
+    } finally {
+      lane.refreshing = false
+    }
+  }
+
+  /** The oldest indexed event that is still a job waiting, delayed or running, dropping index entries left by a crash. */
+  async #oldest(lane: Lane): Promise<number | null> {
+    const [accepted, sizes, totals] = this.#indexKeys(lane.name)
+    for (let tries = 0; tries < 5; tries++) {
+      const [id, score] = await this.#conn.zrange(accepted, '0', '0', 'WITHSCORES')
+      if (id === undefined || score === undefined) return null
+      const [timestamp, finishedOn] = await this.#conn.hmget(lane.queue.toKey(jobIdOf(id)), 'timestamp', 'finishedOn')
+      if (timestamp !== null && finishedOn === null) return Number(score)
+      await this.#conn.lambdaletIndexRemove(accepted, sizes, totals, lane.name, id)
+    }
+    return null
+  }
+
+  #adjust(lane: Lane, events: number, bytes: number, acceptedAt: number | null): void {
+    const { usage, delta } = lane
+    usage.events = Math.max(0, usage.events + events)
+    usage.bytes = Math.max(0, usage.bytes + bytes)
+    if (usage.events === 0) usage.oldestAcceptedAt = null
+    else usage.oldestAcceptedAt = minOf(usage.oldestAcceptedAt, acceptedAt)
+    delta.events += events
+    delta.bytes += bytes
+    delta.oldest = minOf(delta.oldest, acceptedAt)
+  }
+
+  #holding(lease: Lease): Held {
+    this.#assertOpen()
+    const held = this.#held.get(lease)
+    if (!held) throw new Error(`event ${lease.event.id} is not leased from this store (already acked, put back or dropped?)`)
+    return held
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new Error(`the store at ${this.description} is closed`)
+  }
+
+  #key(name: string): string {
+    // Function names have no dot, so these never meet a queue's own keys.
+    return `${this.#prefix}:${name}`
+  }
+
+  #indexKeys(name: string): [string, string, string] {
+    return [this.#key(`.accepted:${name}`), this.#key(`.sizes:${name}`), this.#key('.bytes')]
+  }
+}
+
+async function connect(
+  url: string,
+  description: string,
+  { connectTimeout, onError, failFast }: { connectTimeout: number; onError: (error: Error) => void; failFast: boolean },
+): Promise<Redis> {
+  let connected = false
+  let lastError: Error | undefined
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout,
+    // No retries before the first connection: a store that is down at start is an error, not a wait.
+    retryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
+    ...(failFast ? { maxRetriesPerRequest: 1, enableOfflineQueue: false } : { maxRetriesPerRequest: null }),
+  })
+  redis.on('error', (error: Error) => {
+    lastError = error
+    if (connected) onError(error)
+  })
+  try {
+    await redis.connect()
+  } catch (error) {
+    redis.disconnect()
+    throw new Error(`cannot reach the store at ${description}: ${(lastError ?? asError(error)).message}`)
+  }
+  connected = true
+  return redis
+}
+
+function describeUrl(url: string): string {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    throw new Error(`Expected \`url\` to be redis://host:port[/db], got \`${url}\``)
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new Error(`Expected \`url\` to be redis://host:port[/db], got \`${url}\``)
+  }
+  // Without the credentials: the description is printed at start.
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`
+}
+
+function checkFunctionName(name: string): void {
+  if (!FUNCTION_NAME.test(name)) throw new Error(`Expected a function name of 1 to 64 letters, digits, - or _, got \`${name}\``)
+}
+
+/**
+ * Job ids cannot be BullMQ's: it refuses ids that look like integers or
+ * contain `:`, and a job's hash is `<prefix>:<queue>:<id>`, so an id such
+ * as `delayed` or `meta` would land on the queue's own keys (none of which
+ * has a digit). Any id without a digit, or otherwise risky, is escaped
+ * behind a `%` that no plain id starts with: the mapping stays one to one,
+ * so enqueueing the same event twice is still a no-op. Request ids (UUIDs)
+ * pass through as they are.
+ */
+function jobIdOf(id: string): string {
+  const plain = /\d/.test(id) && !id.startsWith('%') && !id.includes(':') && `${parseInt(id, 10)}` !== id
+  return plain ? id : `%${encodeURIComponent(id)}`
+}
+
+function toEvent(data: QueuedEvent): QueuedEvent {
+  return {
+    id: data.id,
+    functionName: data.functionName,
+    payload: data.payload,
+    acceptedAt: data.acceptedAt,
+    invokeCount: data.invokeCount,
+    throttles: data.throttles,
+  }
+}
+
+function minOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b
+  if (b === null) return a
+  return Math.min(a, b)
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error))
+}

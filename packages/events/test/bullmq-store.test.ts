@@ -1,0 +1,260 @@
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import ts from 'typescript'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createBullmqStore, type BullmqStoreOptions } from '../src/bullmq-store.js'
+import type { EventStore } from '../src/event-store.js'
+import { startRedisServer, type RedisServer } from './redis-server.js'
+import { claimOptions, describeStoreContract, ids, newEvent } from './store-contract.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+let redis: RedisServer
+
+beforeAll(async () => {
+  redis = await startRedisServer()
+})
+afterAll(async () => {
+  await redis?.stop()
+})
+
+/** Quick stall recovery, so a lost lease comes back in a couple of seconds. */
+function storeOptions(prefix: string): BullmqStoreOptions {
+  return { url: redis.url, prefix, stalledIntervalMs: 500, usageRefreshMs: 100 }
+}
+
+/** Every store a test opens, closed at its end. */
+async function openStores(prefix = `t-${randomUUID()}`) {
+  const stores: EventStore[] = []
+  const open = async () => {
+    const store = await createBullmqStore(storeOptions(prefix))
+    stores.push(store)
+    return store
+  }
+  return { prefix, open, closeAll: () => Promise.all(stores.map((store) => store.close())) }
+}
+
+describeStoreContract('BullMQ on Redis', async () => {
+  const { open, closeAll } = await openStores()
+  // A second store on the same Redis and prefix is what another process, or a restart, sees.
+  return { store: await open(), reopen: open, cleanup: async () => void (await closeAll()) }
+})
+
+describe('the BullMQ store', () => {
+  it('enqueues the same event id once, and settles a lease once', async () => {
+    const { open, closeAll } = await openStores()
+    try {
+      const store = await open()
+      await store.enqueue([newEvent('same')])
+      await store.enqueue([newEvent('same')])
+      const leases = await store.claim('fn-a', 10, claimOptions())
+      expect(ids(leases)).toEqual(['same'])
+      await store.ack(leases[0]!)
+      await expect(store.ack(leases[0]!)).rejects.toThrow(/not leased from this store/)
+    } finally {
+      await closeAll()
+    }
+  })
+
+  it('never gives one event to two stores sharing a Redis', async () => {
+    const { open, closeAll } = await openStores()
+    try {
+      const [a, b] = await Promise.all([open(), open()])
+      const events = Array.from({ length: 60 }, (_, i) => newEvent(`e${i}`))
+      const claimedBy = { a: [] as string[], b: [] as string[] }
+      // Both start waiting before anything is there, then race for every event.
+      const drain = async (store: EventStore, into: string[]) => {
+        let idle = 0
+        while (idle < 3) {
+          const leases = await store.claim('fn-a', 4, claimOptions({ waitMs: 300 }))
+          idle = leases.length === 0 ? idle + 1 : 0
+          for (const lease of leases) {
+            into.push(lease.event.id)
+            await store.ack(lease)
+          }
+        }
+      }
+      const drained = Promise.all([drain(a!, claimedBy.a), drain(b!, claimedBy.b)])
+      await a!.enqueue(events.slice(0, 30))
+      await b!.enqueue(events.slice(30))
+      await drained
+      const all = [...claimedBy.a, ...claimedBy.b]
+      expect(all).toHaveLength(60)
+      expect(new Set(all).size).toBe(60)
+    } finally {
+      await closeAll()
+    }
+  })
+
+  it('gives an event back once the process that leased it is killed, without counting a run', async () => {
+    const { prefix, open, closeAll } = await openStores()
+    try {
+      const store = await open()
+      await store.enqueue([newEvent('orphan')])
+      const leaseMs = 1500
+      const child = await spawnClaimer({ module: await storeModuleUrl(), options: storeOptions(prefix), functionName: 'fn-a', leaseMs })
+      try {
+        expect(child.claimed).toEqual(['orphan'])
+        // While the lease is held nobody else gets the event...
+        expect(await store.claim('fn-a', 1, claimOptions({ waitMs: 300 }))).toEqual([])
+      } finally {
+        child.kill()
+      }
+      await child.exited
+      const killedAt = Date.now()
+      // ...and once the holder is gone, the lock runs out and the stalled check brings it back.
+      const leases = await store.claim('fn-a', 1, claimOptions({ waitMs: 15_000 }))
+      expect(ids(leases)).toEqual(['orphan'])
+      expect(leases[0]!.event.invokeCount).toBe(0)
+      expect(Date.now() - killedAt).toBeLessThan(15_000)
+      await store.ack(leases[0]!)
+    } finally {
+      await closeAll()
+    }
+  })
+
+  it('renews a lease past its first duration, and refuses one it lost', async () => {
+    const { open, closeAll } = await openStores()
+    try {
+      const [a, b] = await Promise.all([open(), open()])
+      await a!.enqueue([newEvent('long')])
+      const [lease] = await a!.claim('fn-a', 1, claimOptions({ leaseMs: 800 }))
+      await a!.renew(lease!, 30_000)
+      // Well past the first 800 ms and several stalled checks: still held.
+      expect(await b!.claim('fn-a', 1, claimOptions({ waitMs: 2500 }))).toEqual([])
+      await a!.renew(lease!, 200)
+      const [taken] = await b!.claim('fn-a', 1, claimOptions({ waitMs: 15_000 }))
+      expect(taken?.event.id).toBe('long')
+      await expect(a!.renew(lease!, 1000)).rejects.toThrow(/lease on event long of fn-a is lost/)
+      await expect(a!.ack(lease!)).rejects.toThrow()
+      await b!.ack(taken!)
+    } finally {
+      await closeAll()
+    }
+  })
+
+  it('keeps event ids that BullMQ would refuse or confuse with its own keys', async () => {
+    const { open, closeAll } = await openStores()
+    try {
+      const store = await open()
+      const odd = ['123', 'a:b:c', 'x:y', '%41', '%2541', 'delayed', 'meta', 'wait', 'id', 'a1b2']
+      await store.enqueue(odd.map((id) => newEvent(id)))
+      await store.enqueue([newEvent('123')])
+      const leases = await store.claim('fn-a', 10, claimOptions())
+      expect(ids(leases).sort()).toEqual([...odd].sort())
+      for (const lease of leases) await store.ack(lease)
+      await expect.poll(() => store.usage('fn-a')).toEqual({ events: 0, bytes: 0, oldestAcceptedAt: null })
+    } finally {
+      await closeAll()
+    }
+  })
+
+  it('shows usage that another instance enqueued', async () => {
+    const { open, closeAll } = await openStores()
+    try {
+      const [a, b] = await Promise.all([open(), open()])
+      await a!.enqueue([newEvent('x', { payload: '12345' }), newEvent('y', { payload: '1', runAt: Date.now() + 60_000 })])
+      await expect.poll(() => b!.usage('fn-a'), { timeout: 10_000 }).toMatchObject({ events: 2, bytes: 6 })
+      // A store opened later knows about it from the start.
+      const c = await open()
+      expect(c.usage('fn-a')).toMatchObject({ events: 2, bytes: 6 })
+    } finally {
+      await closeAll()
+    }
+  })
+
+  it('closes promptly while a claim is waiting', async () => {
+    const { open } = await openStores()
+    const store = await open()
+    const waiting = store.claim('fn-a', 1, claimOptions({ waitMs: 30_000 }))
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const started = Date.now()
+    await store.close()
+    expect(await waiting).toEqual([])
+    expect(Date.now() - started).toBeLessThan(3000)
+    await expect(store.enqueue([newEvent('late')])).rejects.toThrow(/closed/)
+  })
+
+  it('fails fast while Redis is down and works again once it is back', async () => {
+    let server = await startRedisServer()
+    const store = await createBullmqStore({ url: server.url, prefix: 'outage', stalledIntervalMs: 500 })
+    try {
+      await store.enqueue([newEvent('before')])
+      const [lease] = await store.claim('fn-a', 1, claimOptions())
+      await store.ack(lease!)
+      await server.stop()
+      const started = Date.now()
+      await expect(store.enqueue([newEvent('during')])).rejects.toThrow()
+      expect(Date.now() - started).toBeLessThan(3000)
+      expect(store.usage('fn-a').events).toBe(0)
+      server = await startRedisServer({ port: server.port })
+      await expect.poll(() => store.enqueue([newEvent('after')]).then(() => true, () => false), { timeout: 15_000, interval: 200 }).toBe(true)
+      expect(ids(await store.claim('fn-a', 1, claimOptions({ waitMs: 10_000 })))).toEqual(['after'])
+    } finally {
+      await store.close()
+      await server.stop()
+    }
+  })
+
+  it('rejects fast, in one line, when Redis cannot be reached', async () => {
+    const port = await unusedPort()
+    const started = Date.now()
+    const error = await createBullmqStore({ url: `redis://127.0.0.1:${port}` }).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(new RegExp(`^cannot reach the store at redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`))
+    expect((error as Error).message).not.toContain('\n')
+    expect(Date.now() - started).toBeLessThan(3000)
+  })
+
+  it('rejects a URL that is not redis://', async () => {
+    await expect(createBullmqStore({ url: 'postgres://localhost/x' })).rejects.toThrow('Expected `url` to be redis://host:port[/db], got `postgres://localhost/x`')
+  })
+})
+
+/**
+ * The fixture runs in a plain Node process, which cannot load TypeScript
+ * on Node 20: it gets this one file transpiled (its imports are packages and
+ * types only), under node_modules so that `bullmq` resolves.
+ */
+async function storeModuleUrl(): Promise<string> {
+  const source = await readFile(join(here, '../src/bullmq-store.ts'), 'utf8')
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+  })
+  const dir = join(here, '../node_modules/.cache/lambdalet-events-test')
+  await mkdir(dir, { recursive: true })
+  const file = join(dir, 'bullmq-store.mjs')
+  await writeFile(file, outputText)
+  return pathToFileURL(file).href
+}
+
+async function spawnClaimer(argument: object) {
+  const child = spawn(process.execPath, [join(here, 'fixtures/claim-and-hang.mjs'), JSON.stringify(argument)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+      if (out.includes('\n')) resolve(out.split('\n')[0]!)
+    })
+    void exited.then(() => reject(new Error(`the claiming process exited early:\n${stderr}`)))
+  })
+  const { claimed } = JSON.parse(line) as { claimed: string[] }
+  return { claimed, exited, kill: () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL') }
+}
+
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}

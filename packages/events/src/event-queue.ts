@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import {
   ErrorType,
   MAX_ASYNC_PAYLOAD_BYTES,
@@ -297,7 +297,10 @@ export class EventQueue implements AsyncInvoker {
     const sendRecord = destination !== undefined && !(step.action === 'drop' && step.condition === 'ResourceNotFound')
     if (sendRecord) {
       next.push({
-        id: randomUUID(),
+        // Derived, not random: a source event run again after a crash
+        // between storing its record and finishing it (a shared store) gives
+        // the same id, which the store enqueues once.
+        id: derivedId(event.id, step.action === 'succeed' ? 'Success' : step.condition),
         functionName: destination as string,
         acceptedAt: Date.now(),
         payload: invocationRecord({
@@ -335,6 +338,12 @@ export class EventQueue implements AsyncInvoker {
       throw serviceError(ErrorType.ResourceNotFound, `Function not found: ${this.#settings.functionArnPrefix}${name}`)
     }
   }
+}
+
+/** A UUID-shaped id that depends only on its inputs. */
+function derivedId(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\0')).digest('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
 }
 
 function errorTypeOf(result: { payload: string; functionError: boolean; errorType?: string } | undefined): string | undefined {

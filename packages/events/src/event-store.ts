@@ -24,7 +24,11 @@ export interface NewEvent {
   runAt?: number
 }
 
-/** An event taken by one consumer: no one else gets it until it is acked, put back, or the lease expires. */
+/**
+ * An event taken by one consumer: no one else gets it until it is acked,
+ * put back, or the lease expires. A lease settles once: a second ack,
+ * retry or dead-letter of it rejects.
+ */
 export interface Lease {
   readonly event: QueuedEvent
 }
@@ -54,7 +58,10 @@ export interface StoreUsage {
 export interface EventStore {
   /** Shown at start: `memory`, `embedded store in /path`, `redis://host:port`. */
   readonly description: string
-  /** Resolves once every event would survive a crash of this process (a durable store). */
+  /**
+   * Resolves once every event would survive a crash of this process (a
+   * durable store). An id already held is not enqueued again.
+   */
   enqueue(events: readonly NewEvent[]): Promise<void>
   /**
    * Up to `max` due events of `functionName`, oldest due first, each leased

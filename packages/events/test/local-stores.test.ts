@@ -8,7 +8,7 @@ import { describeStoreContract } from './store-contract.js'
 describeStoreContract('the memory store', async () => {
   const store = createMemoryStore()
   return { store, cleanup: () => store.close() }
-})
+}, { durable: false })
 
 describeStoreContract('the embedded store', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lambdalet-store-'))
@@ -26,4 +26,4 @@ describeStoreContract('the embedded store', async () => {
       rmSync(dir, { recursive: true, force: true })
     },
   }
-})
+}, { durable: true })

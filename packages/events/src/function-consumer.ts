@@ -149,6 +149,9 @@ export class FunctionConsumer {
       }
     } finally {
       clearInterval(renewal)
+      // The environment is free now: the next event is claimed while this
+      // one's outcome is being written, and both writes share a commit.
+      this.#roomChanged?.()
     }
     const step = nextStep(event, outcome, this.#deps.policy(), Date.now())
     return this.#apply({ lease, step, result, error })

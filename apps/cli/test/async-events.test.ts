@@ -23,18 +23,20 @@ const client = (port: number) =>
   })
 
 /** A served folder with the gated `record` function and an `audit` one, plus its runs folder. */
-function project(): { dir: string; runs: string; ran: () => string[]; open: () => void } {
+function project(): { dir: string; runs: string; ran: () => string[]; began: () => string[]; open: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'lambdalet-async-'))
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
   const runs = join(dir, 'runs')
   mkdirSync(runs)
   cpSync(join(fixtures, 'async'), join(dir, 'functions'), { recursive: true })
   cpSync(join(fixtures, 'hello.mjs'), join(dir, 'functions', 'hello.mjs'))
+  const started = join(runs, 'started.log')
   writeFileSync(
     join(dir, 'functions', 'lambdalet.json'),
     JSON.stringify({
       functions: {
         record: { handler: 'record.mjs', maxConcurrency: 4, env: { RUNS_DIR: runs } },
+        started: { handler: 'started.mjs', maxConcurrency: 4, env: { RUNS_DIR: runs } },
         hello: { handler: 'hello.mjs' },
       },
     }),
@@ -43,6 +45,7 @@ function project(): { dir: string; runs: string; ran: () => string[]; open: () =
     dir,
     runs,
     ran: () => (existsSync(join(runs, 'runs.log')) ? readFileSync(join(runs, 'runs.log'), 'utf8').trim().split('\n') : []),
+    began: () => (existsSync(started) ? readFileSync(started, 'utf8').trim().split('\n').map((line) => line.split(' ')[0] as string) : []),
     open: () => writeFileSync(join(runs, 'open'), ''),
   }
 }
@@ -72,6 +75,33 @@ describe('durable Event invocations', () => {
     await second.port
     open()
     await vi.waitFor(() => expect(ran()).toHaveLength(100), { timeout: 30_000, interval: 100 })
+    expect([...ran()].sort()).toEqual([...keys].sort())
+  })
+
+  it('lets running events finish on SIGTERM and leaves the queued ones in the store for the next start', async () => {
+    const { dir, ran, began, open } = project()
+    const store = join(dir, 'store')
+    const first = spawnServe([join(dir, 'functions'), '--port', '0', '--store', store, '--drain-timeout', '30s'])
+    const lambda = client(await first.port)
+    const keys = Array.from({ length: 10 }, (_, i) => `s${i}`)
+    for (const key of keys) {
+      await lambda.send(new InvokeCommand({ FunctionName: 'started', InvocationType: 'Event', Payload: JSON.stringify({ key }) }))
+    }
+    await vi.waitFor(() => expect(began()).toHaveLength(4), { timeout: 10_000 })
+    first.child.kill('SIGTERM')
+    await first.waitFor(/SIGTERM: shutting down/)
+    open()
+    expect(await first.exited).toEqual({ code: 0, signal: null })
+    // The four that were running finished; nothing else started.
+    expect([...ran()].sort()).toEqual([...began()].sort())
+    expect(began()).toHaveLength(4)
+
+    const second = spawnServe([join(dir, 'functions'), '--port', '0', '--store', store])
+    onTestFinished(async () => {
+      second.child.kill('SIGTERM')
+      await second.exited
+    })
+    await vi.waitFor(() => expect(ran()).toHaveLength(10), { timeout: 15_000, interval: 100 })
     expect([...ran()].sort()).toEqual([...keys].sort())
   })
 

@@ -153,6 +153,11 @@ export class EventQueue implements AsyncInvoker {
     return this.#apiConfigs.get(name)?.config ?? this.#fileConfigs[name] ?? {}
   }
 
+  /** Per function: received, succeeded, retried, requeued, dropped by reason, depth, the oldest event's age. */
+  stats(): AsyncStats {
+    return this.asyncStats()
+  }
+
   asyncStats(): AsyncStats {
     const functions: AsyncStats['functions'] = {}
     const now = Date.now()

@@ -28,8 +28,9 @@ Options:
   --insecure-no-auth       allow a non-loopback --host without an API key
   --drain-timeout <time>   on SIGTERM/SIGINT, wait this long for in-flight work (default 10s)
   --store <where>          where Event invocations are kept: a directory (default
-                           [dir]/.lambdalet), memory, or redis://host:port to share
-                           one queue between several servers
+                           [dir]/.lambdalet), memory, or redis://host:port or
+                           postgres://user:pass@host:port/db to share one queue
+                           between several servers
   --log-format <format>    text (default) or json
   -h, --help               show this help
 

@@ -97,7 +97,7 @@ describe('loading functions from a folder and a config file', () => {
     const found = await issues(loadProject({ dir, cwd: dir }))
     expect(found).toEqual(
       expect.arrayContaining([
-        'lambdalet.json: store: expected a directory, memory or redis://host:port, not a "nats://" URL, got "nats://localhost"',
+        'lambdalet.json: store: expected a directory, memory, redis://host:port or postgres://user:password@host:port/db, not a "nats://" URL, got "nats://localhost"',
         'lambdalet.json: retryDelaysMs: expected two non-negative integers (ms before the first and the second retry), e.g. [60000, 120000], got an array',
         'lambdalet.json: functions.hello.maximumRetryAttempts: expected an integer from 0 to 2, got 3',
         'lambdalet.json: functions.hello.maximumEventAgeInSeconds: expected an integer from 60 to 21600, got 59',

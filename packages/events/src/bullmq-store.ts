@@ -1,13 +1,21 @@
 import { randomUUID } from 'node:crypto'
-import { Queue, Worker, type Job } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Job } from 'bullmq'
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
+import { errorLine, type AnyQueue, type AnyWorker, type BullmqBackend } from './bullmq-backend.js'
 import type { ClaimOptions, EventStore, Lease, NewEvent, QueuedEvent, StoreUsage } from './event-store.js'
 
 export interface BullmqStoreOptions {
-  /** `redis://host:port[/db]` (or `rediss://` for TLS). */
+  /**
+   * `redis://host:port[/db]` (or `rediss://` for TLS), or
+   * `postgres://user:password@host:port/db` (or `postgresql://`) for
+   * BullMQ's PostgreSQL backend.
+   */
   url: string
-  /** Prefix of every key; a function's queue is `<prefix>:<function>`. Default `lambdalet`. */
+  /**
+   * The namespace of several stores on one server. On Redis, the prefix of
+   * every key (a function's queue is `<prefix>:<function>`); on PostgreSQL,
+   * the schema (a plain identifier). Default `lambdalet`.
+   */
   prefix?: string
   /**
    * How often BullMQ looks for events whose lease (job lock) ran out because
@@ -23,45 +31,17 @@ export interface BullmqStoreOptions {
   maxStalledCount?: number
   /** Dropped events kept in each function's failed set for inspection. Default 1000. */
   deadLetterLimit?: number
-  /** How often `usage()` is refreshed from Redis. Default 500 ms. */
+  /** How often `usage()` is refreshed from the server. Default 500 ms. */
   usageRefreshMs?: number
   /** Give up connecting at start after this long. Default 3000 ms. */
   connectTimeoutMs?: number
-  /** Errors after start (Redis went away; ioredis reconnects on its own). Default: ignored. */
+  /** Errors after start (the server went away; the clients reconnect on their own). Default: ignored. */
   onError?: (error: Error) => void
 }
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
-/** The longest a blocking fetch waits in Redis, in seconds: bounds how long a fetch outlives the claim that started it. */
+/** The longest a blocking fetch waits, in seconds: bounds how long a fetch outlives the claim that started it. */
 const BLOCK_SECONDS = 1
-
-/**
- * Usage index per function, kept beside BullMQ's own keys: a sorted set of
- * event ids by `acceptedAt` (the oldest event), their sizes, and the byte
- * total. BullMQ counts the events; it has no cheap way to say which one is
- * oldest or how many bytes a queue holds. Both scripts are idempotent, so an
- * event indexed twice or removed twice changes nothing.
- */
-const INDEX_ADD = `
-for i = 2, #ARGV, 3 do
-  if redis.call('ZADD', KEYS[1], 'NX', ARGV[i + 1], ARGV[i]) == 1 then
-    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 2])
-    redis.call('HINCRBY', KEYS[3], ARGV[1], ARGV[i + 2])
-  end
-end`
-const INDEX_REMOVE = `
-for i = 2, #ARGV do
-  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
-    local size = redis.call('HGET', KEYS[2], ARGV[i])
-    redis.call('HDEL', KEYS[2], ARGV[i])
-    if size then redis.call('HINCRBY', KEYS[3], ARGV[1], -tonumber(size)) end
-  end
-end`
-
-type IndexedRedis = Redis & {
-  lambdaletIndexAdd(accepted: string, sizes: string, totals: string, fn: string, ...triples: (string | number)[]): Promise<unknown>
-  lambdaletIndexRemove(accepted: string, sizes: string, totals: string, fn: string, ...ids: string[]): Promise<unknown>
-}
 
 interface Waiter {
   settle(job?: Job): void
@@ -70,8 +50,8 @@ interface Waiter {
 /** One function: its queue, the worker that claims from it, and what `usage()` answers. */
 interface Lane {
   name: string
-  queue: Queue
-  worker: Promise<Worker> | null
+  queue: AnyQueue
+  worker: Promise<AnyWorker> | null
   /** The one blocking fetch in flight, shared by every claim waiting on this function. */
   fetching: boolean
   waiters: Waiter[]
@@ -89,41 +69,36 @@ interface Held {
 }
 
 /**
- * The distributed store: one BullMQ queue per function on a Redis that
- * several `lambdalet serve` processes share. A lease is BullMQ's job lock;
- * a process that dies has its events moved back to waiting by BullMQ's
- * stalled-job check once their locks run out, without counting a run.
+ * The distributed store: one BullMQ queue per function on a Redis or a
+ * PostgreSQL that several `lambdalet serve` processes share. A lease is
+ * BullMQ's job lock; a process that dies has its events moved back to
+ * waiting by BullMQ's stalled-job check once their locks run out, without
+ * counting a run.
  */
 export async function createBullmqStore(options: BullmqStoreOptions): Promise<EventStore> {
-  const description = describeUrl(options.url)
-  const onError = options.onError ?? (() => {})
-  const connectTimeout = options.connectTimeoutMs ?? 3000
-  // Queues and the store's own commands fail fast while Redis is away, so an
-  // accept answers 5xx instead of hanging; workers (and the blocking
-  // connections BullMQ duplicates from theirs) must wait and retry instead.
-  const conn = await connect(options.url, description, { connectTimeout, onError, failFast: true })
-  let workerConn: Redis
-  try {
-    workerConn = await connect(options.url, description, { connectTimeout, onError, failFast: false })
-  } catch (error) {
-    conn.disconnect()
-    throw error
+  const backendOptions = {
+    url: options.url,
+    prefix: options.prefix ?? 'lambdalet',
+    connectTimeoutMs: options.connectTimeoutMs ?? 3000,
+    onError: options.onError ?? (() => {}),
   }
-  const store = new BullmqStore(description, conn as IndexedRedis, workerConn, options, onError)
+  // Each backend's client is loaded only when its scheme is asked for.
+  const backend = backendKind(options.url) === 'redis'
+    ? await (await import('./bullmq-redis.js')).openRedisBackend(backendOptions)
+    : await (await import('./bullmq-postgres.js')).openPostgresBackend(backendOptions)
+  const store = new BullmqStore(backend, options, backendOptions.onError)
   try {
     await store.start()
   } catch (error) {
     await store.close()
-    throw error
+    throw new Error(`cannot reach the store at ${backend.description}: ${errorLine(error)}`)
   }
   return store
 }
 
 class BullmqStore implements EventStore {
   readonly description: string
-  readonly #conn: IndexedRedis
-  readonly #workerConn: Redis
-  readonly #prefix: string
+  readonly #backend: BullmqBackend
   readonly #stalledIntervalMs: number
   readonly #maxStalledCount: number
   readonly #deadLetterLimit: number
@@ -134,23 +109,19 @@ class BullmqStore implements EventStore {
   #refreshTimer: NodeJS.Timeout | undefined
   #closing: Promise<void> | null = null
 
-  constructor(description: string, conn: IndexedRedis, workerConn: Redis, options: BullmqStoreOptions, onError: (error: Error) => void) {
-    this.description = description
-    this.#conn = conn
-    this.#workerConn = workerConn
-    this.#prefix = options.prefix ?? 'lambdalet'
+  constructor(backend: BullmqBackend, options: BullmqStoreOptions, onError: (error: Error) => void) {
+    this.description = backend.description
+    this.#backend = backend
     this.#stalledIntervalMs = options.stalledIntervalMs ?? 5000
     this.#maxStalledCount = options.maxStalledCount ?? 1_000_000_000
     this.#deadLetterLimit = options.deadLetterLimit ?? 1000
     this.#usageRefreshMs = options.usageRefreshMs ?? 500
     this.#onError = onError
-    conn.defineCommand('lambdaletIndexAdd', { numberOfKeys: 3, lua: INDEX_ADD })
-    conn.defineCommand('lambdaletIndexRemove', { numberOfKeys: 3, lua: INDEX_REMOVE })
   }
 
   /** Learns the functions that already hold events, so `usage()` is right from the first call. */
   async start(): Promise<void> {
-    const known = await this.#conn.hkeys(this.#key('.bytes'))
+    const known = await this.#backend.indexedFunctions()
     await Promise.all(known.filter((name) => FUNCTION_NAME.test(name)).map((name) => this.#refresh(this.#lane(name))))
     this.#refreshTimer = setInterval(() => {
       for (const lane of this.#lanes.values()) void this.#refresh(lane)
@@ -186,8 +157,7 @@ class BullmqStore implements EventStore {
     // After the jobs, so an index entry never names a job that is not there
     // yet; a crash in between leaves a job unindexed (usage slightly low
     // until it finishes), never an event lost.
-    const triples = events.flatMap((event) => [event.id, event.acceptedAt, Buffer.byteLength(event.payload)])
-    await this.#conn.lambdaletIndexAdd(...this.#indexKeys(lane.name), lane.name, ...triples)
+    await this.#backend.indexAdd(lane.name, events.map((event) => ({ id: event.id, acceptedAt: event.acceptedAt, bytes: Buffer.byteLength(event.payload) })))
     for (const event of events) this.#adjust(lane, 1, Buffer.byteLength(event.payload), event.acceptedAt)
   }
 
@@ -209,7 +179,7 @@ class BullmqStore implements EventStore {
   }
 
   /** Takes due events without waiting, up to `max` in all. */
-  async #takeReady(worker: Worker, jobs: Job[], max: number): Promise<void> {
+  async #takeReady(worker: AnyWorker, jobs: Job[], max: number): Promise<void> {
     while (jobs.length < max && !this.#closing) {
       const job = await worker.getNextJob(randomUUID(), { block: false })
       if (!job) return
@@ -223,7 +193,7 @@ class BullmqStore implements EventStore {
    * anyone waits. A job that arrives after every waiter gave up goes straight
    * back to waiting for another consumer.
    */
-  #waitForJob(lane: Lane, worker: Worker, { waitMs, signal }: ClaimOptions): Promise<Job | undefined> {
+  #waitForJob(lane: Lane, worker: AnyWorker, { waitMs, signal }: ClaimOptions): Promise<Job | undefined> {
     return new Promise((resolve) => {
       let settled = false
       const waiter: Waiter = {
@@ -246,7 +216,7 @@ class BullmqStore implements EventStore {
     })
   }
 
-  async #pump(lane: Lane, worker: Worker): Promise<void> {
+  async #pump(lane: Lane, worker: AnyWorker): Promise<void> {
     if (lane.fetching) return
     lane.fetching = true
     try {
@@ -304,9 +274,12 @@ class BullmqStore implements EventStore {
     const data: QueuedEvent = { ...lease.event, invokeCount: counters.invokeCount, throttles: counters.throttles }
     const worker = await held.lane.worker
     if (!worker) throw new Error(`no worker for ${held.lane.name}`)
+    // The counters are written before the job is due again, so no consumer
+    // sees it with its old ones: on Redis in the one script that checks the
+    // lock and delays the job; on PostgreSQL just before, while the job is
+    // still active and locked to this consumer.
+    if (!this.#backend.delayWritesData) await held.job.updateData(data)
     const now = Date.now()
-    // One script: checks the lock, writes the counters and delays the job,
-    // so no consumer can see the job due with its old counters.
     await worker.getBackend().moveToDelayed(held.job.id!, now, Math.max(0, runAt - now), held.token, {
       skipAttempt: true,
       fieldsToUpdate: { data: JSON.stringify(data) },
@@ -325,7 +298,7 @@ class BullmqStore implements EventStore {
     await move()
     // A crash before this leaves an index entry for a finished job; the
     // refresh notices (the job is gone or finished) and removes it.
-    await this.#conn.lambdaletIndexRemove(...this.#indexKeys(held.lane.name), held.lane.name, held.job.data.id)
+    await this.#backend.indexRemove(held.lane.name, [held.job.data.id])
     this.#adjust(held.lane, -1, -held.bytes, null)
   }
 
@@ -338,7 +311,7 @@ class BullmqStore implements EventStore {
   }
 
   async loadConfigs(): Promise<Record<string, EventInvokeConfigEntry>> {
-    const raw = await this.#conn.hgetall(this.#key('.configs'))
+    const raw = await this.#backend.loadConfigs()
     const configs: Record<string, EventInvokeConfigEntry> = {}
     for (const [name, json] of Object.entries(raw)) configs[name] = JSON.parse(json) as EventInvokeConfigEntry
     return configs
@@ -347,8 +320,7 @@ class BullmqStore implements EventStore {
   async saveConfig(functionName: string, entry: EventInvokeConfigEntry | null): Promise<void> {
     checkFunctionName(functionName)
     this.#assertOpen()
-    if (entry === null) await this.#conn.hdel(this.#key('.configs'), functionName)
-    else await this.#conn.hset(this.#key('.configs'), functionName, JSON.stringify(entry))
+    await this.#backend.saveConfig(functionName, entry === null ? null : JSON.stringify(entry))
   }
 
   close(): Promise<void> {
@@ -361,22 +333,20 @@ class BullmqStore implements EventStore {
     const lanes = [...this.#lanes.values()]
     for (const lane of lanes) for (const waiter of [...lane.waiters]) waiter.settle()
     // Forced: a worker's blocking connection is disconnected rather than
-    // waited on. Leases still held keep their locks in Redis and come back
+    // waited on. Leases still held keep their locks on the server and come back
     // through the stalled check once those run out.
     await Promise.allSettled(lanes.map(async (lane) => {
       const worker = await lane.worker?.catch(() => null)
       await worker?.close(true)
       await lane.queue.close()
     }))
-    await Promise.allSettled([this.#conn.quit(), this.#workerConn.quit()])
+    await this.#backend.close()
   }
 
   #lane(name: string): Lane {
     let lane = this.#lanes.get(name)
     if (!lane) {
-      const queue = new Queue(name, {
-        connection: this.#conn,
-        prefix: this.#prefix,
+      const queue = this.#backend.queue(name, {
         defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: this.#deadLetterLimit } },
       })
       queue.on('error', (error) => this.#onError(error))
@@ -396,11 +366,9 @@ class BullmqStore implements EventStore {
   }
 
   /** Manual processing: a worker with no processor, never run; it lends its fetch, locks and stalled check. */
-  #workerFor(lane: Lane, leaseMs: number): Promise<Worker> {
+  #workerFor(lane: Lane, leaseMs: number): Promise<AnyWorker> {
     lane.worker ??= (async () => {
-      const worker = new Worker(lane.name, null, {
-        connection: this.#workerConn,
-        prefix: this.#prefix,
+      const worker = this.#backend.worker(lane.name, {
         autorun: false,
         lockDuration: leaseMs,
         stalledInterval: this.#stalledIntervalMs,
@@ -429,14 +397,14 @@ class BullmqStore implements EventStore {
     try {
       const [counts, bytes, oldest] = await Promise.all([
         lane.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children'),
-        this.#conn.hget(this.#key('.bytes'), lane.name),
+        this.#backend.indexBytes(lane.name),
         this.#oldest(lane),
       ])
       const events = Object.values(counts).reduce((sum, count) => sum + count, 0)
       const { delta } = lane
       lane.usage = {
         events: Math.max(0, events + delta.events),
-        bytes: Math.max(0, Number(bytes ?? 0) + delta.bytes),
+        bytes: Math.max(0, bytes + delta.bytes),
         oldestAcceptedAt: minOf(events + delta.events > 0 ? oldest : null, delta.oldest),
       }
     } catch (error) {
@@ -448,13 +416,12 @@ class BullmqStore implements EventStore {
 
   /** The oldest indexed event that is still a job waiting, delayed or running, dropping index entries left by a crash. */
   async #oldest(lane: Lane): Promise<number | null> {
-    const [accepted, sizes, totals] = this.#indexKeys(lane.name)
     for (let tries = 0; tries < 5; tries++) {
-      const [id, score] = await this.#conn.zrange(accepted, '0', '0', 'WITHSCORES')
-      if (id === undefined || score === undefined) return null
-      const [timestamp, finishedOn] = await this.#conn.hmget(lane.queue.toKey(jobIdOf(id)), 'timestamp', 'finishedOn')
-      if (timestamp !== null && finishedOn === null) return Number(score)
-      await this.#conn.lambdaletIndexRemove(accepted, sizes, totals, lane.name, id)
+      const oldest = await this.#backend.indexOldest(lane.name)
+      if (oldest === null) return null
+      const state = await lane.queue.getJobState(jobIdOf(oldest.id))
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return oldest.acceptedAt
+      await this.#backend.indexRemove(lane.name, [oldest.id])
     }
     return null
   }
@@ -480,57 +447,24 @@ class BullmqStore implements EventStore {
   #assertOpen(): void {
     if (this.#closing) throw new Error(`the store at ${this.description} is closed`)
   }
-
-  #key(name: string): string {
-    // Function names have no dot, so these never meet a queue's own keys.
-    return `${this.#prefix}:${name}`
-  }
-
-  #indexKeys(name: string): [string, string, string] {
-    return [this.#key(`.accepted:${name}`), this.#key(`.sizes:${name}`), this.#key('.bytes')]
-  }
 }
 
-async function connect(
-  url: string,
-  description: string,
-  { connectTimeout, onError, failFast }: { connectTimeout: number; onError: (error: Error) => void; failFast: boolean },
-): Promise<Redis> {
-  let connected = false
-  let lastError: Error | undefined
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout,
-    // No retries before the first connection: a store that is down at start is an error, not a wait.
-    retryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
-    ...(failFast ? { maxRetriesPerRequest: 1, enableOfflineQueue: false } : { maxRetriesPerRequest: null }),
-  })
-  redis.on('error', (error: Error) => {
-    lastError = error
-    if (connected) onError(error)
-  })
+/** Which BullMQ backend a URL names; anything else is refused before any connection. */
+function backendKind(url: string): 'redis' | 'postgres' {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase()
+  let parsed = true
   try {
-    await redis.connect()
-  } catch (error) {
-    redis.disconnect()
-    throw new Error(`cannot reach the store at ${description}: ${(lastError ?? asError(error)).message}`)
-  }
-  connected = true
-  return redis
-}
-
-function describeUrl(url: string): string {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
+    new URL(url)
   } catch {
-    throw new Error(`Expected \`url\` to be redis://host:port[/db], got \`${url}\``)
+    parsed = false
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new Error(`Expected \`url\` to be redis://host:port[/db], got \`${url}\``)
-  }
-  // Without the credentials: the description is printed at start.
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`
+  if (parsed && (scheme === 'redis' || scheme === 'rediss')) return 'redis'
+  if (parsed && (scheme === 'postgres' || scheme === 'postgresql')) return 'postgres'
+  throw new Error(`Expected \`url\` to be redis://host:port[/db] or postgres://user:password@host:port/db, got \`${maskPassword(url)}\``)
+}
+
+function maskPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@')
 }
 
 function checkFunctionName(name: string): void {

@@ -1,17 +1,11 @@
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBullmqStore, type BullmqStoreOptions } from '../src/bullmq-store.js'
 import type { EventStore } from '../src/event-store.js'
+import { spawnClaimer, storeModuleUrl, unusedPort } from './bullmq-helpers.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
 import { claimOptions, describeStoreContract, ids, newEvent } from './store-contract.js'
 
-const here = dirname(fileURLToPath(import.meta.url))
 let redis: RedisServer
 
 beforeAll(async () => {
@@ -194,52 +188,9 @@ describe('the BullMQ store', () => {
     expect(Date.now() - started).toBeLessThan(3000)
   })
 
-  it('rejects a URL that is not redis://', async () => {
-    await expect(createBullmqStore({ url: 'postgres://localhost/x' })).rejects.toThrow('Expected `url` to be redis://host:port[/db], got `postgres://localhost/x`')
+  it('rejects a URL that is neither redis:// nor postgres://, without its password', async () => {
+    await expect(createBullmqStore({ url: 'nats://me:secret@localhost/x' })).rejects.toThrow(
+      'Expected `url` to be redis://host:port[/db] or postgres://user:password@host:port/db, got `nats://me:***@localhost/x`',
+    )
   })
 })
-
-/**
- * The fixture runs in a plain Node process, which cannot load TypeScript
- * on Node 20: it gets this one file transpiled (its imports are packages and
- * types only), under node_modules so that `bullmq` resolves.
- */
-async function storeModuleUrl(): Promise<string> {
-  const source = await readFile(join(here, '../src/bullmq-store.ts'), 'utf8')
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-  })
-  const dir = join(here, '../node_modules/.cache/lambdalet-events-test')
-  await mkdir(dir, { recursive: true })
-  const file = join(dir, 'bullmq-store.mjs')
-  await writeFile(file, outputText)
-  return pathToFileURL(file).href
-}
-
-async function spawnClaimer(argument: object) {
-  const child = spawn(process.execPath, [join(here, 'fixtures/claim-and-hang.mjs'), JSON.stringify(argument)], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      if (out.includes('\n')) resolve(out.split('\n')[0]!)
-    })
-    void exited.then(() => reject(new Error(`the claiming process exited early:\n${stderr}`)))
-  })
-  const { claimed } = JSON.parse(line) as { claimed: string[] }
-  return { claimed, exited, kill: () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL') }
-}
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}

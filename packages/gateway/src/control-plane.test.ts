@@ -25,6 +25,7 @@ describe('GetFunctionConfiguration', () => {
     const { app } = setup()
     const res = await app.request('/2015-03-31/functions/hello/configuration')
     expect(res.status).toBe(200)
+    expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/)
     const configuration = (await res.json()) as Record<string, string>
     expect(configuration).toMatchObject({
       FunctionName: 'hello',

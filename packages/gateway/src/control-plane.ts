@@ -1,9 +1,10 @@
 import { ErrorType, type Invoker } from '@lambdalet/protocol'
-import type { Context, Env, Hono } from 'hono'
+import type { Context, Hono } from 'hono'
 import { apiError } from './api-error.js'
 import { createConfiguration, type FunctionConfiguration, type FunctionDescription } from './function-configuration.js'
 import { parseFunctionName } from './function-name.js'
 import { functionArn, outOfScope, type FunctionScope } from './function-scope.js'
+import type { GatewayEnv } from './gateway-env.js'
 
 export interface ControlPlaneDeps {
   invoker: Invoker
@@ -22,7 +23,7 @@ const MAX_PAGE = 10_000
  * list-functions` / `get-function` and the SDK's commands can see what is
  * served: ListFunctions, GetFunction and GetFunctionConfiguration.
  */
-export function registerControlPlane<E extends Env>(app: Hono<E>, deps: ControlPlaneDeps): void {
+export function registerControlPlane(app: Hono<GatewayEnv>, deps: ControlPlaneDeps): void {
   const { invoker, scope } = deps
   const built = new Map<string, FunctionConfiguration>()
   // Per name and on first use: the invoker's set of functions may change
@@ -37,7 +38,7 @@ export function registerControlPlane<E extends Env>(app: Hono<E>, deps: ControlP
   }
 
   /** The configuration `:name` (and `?Qualifier=`) names, or the error response Lambda would send. */
-  function find(c: Context): FunctionConfiguration | Response {
+  function find(c: Context<GatewayEnv>): FunctionConfiguration | Response {
     const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
     if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
     const { name, qualifier } = parsed.ref
@@ -51,7 +52,7 @@ export function registerControlPlane<E extends Env>(app: Hono<E>, deps: ControlP
     return qualifier === undefined ? found : { ...found, FunctionArn: functionArn(scope, name, qualifier) }
   }
 
-  const listFunctions = (c: Context): Response => {
+  const listFunctions = (c: Context<GatewayEnv>): Response => {
     const maxItems = c.req.query('MaxItems')
     const pageSize = maxItems === undefined ? DEFAULT_PAGE : Number(maxItems)
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE) {
@@ -72,7 +73,7 @@ export function registerControlPlane<E extends Env>(app: Hono<E>, deps: ControlP
     const page = names.slice(0, pageSize)
     const body: { Functions: FunctionConfiguration[]; NextMarker?: string } = { Functions: page.map(configuration) }
     if (names.length > page.length) body.NextMarker = page[page.length - 1] as string
-    return c.json(body, 200)
+    return answer(c, body)
   }
 
   // Lambda's path ends in `/` (the SDK sends it); a hand-typed one may not.
@@ -88,10 +89,16 @@ export function registerControlPlane<E extends Env>(app: Hono<E>, deps: ControlP
       ? deps.descriptions[found.FunctionName]?.maxConcurrency
       : undefined
     if (maxConcurrency !== undefined) body.Concurrency = { ReservedConcurrentExecutions: maxConcurrency }
-    return c.json(body, 200)
+    return answer(c, body)
   })
   app.get(`${FUNCTIONS_PATH}/:name/configuration`, (c) => {
     const found = find(c)
-    return found instanceof Response ? found : c.json(found, 200)
+    return found instanceof Response ? found : answer(c, found)
   })
+}
+
+/** Lambda sends its request id with every answer; the SDK reports it as `$metadata.requestId`. */
+function answer(c: Context<GatewayEnv>, body: object): Response {
+  c.header('X-Amzn-RequestId', c.get('requestId'))
+  return c.json(body, 200)
 }

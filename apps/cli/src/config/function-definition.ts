@@ -1,9 +1,18 @@
+import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 
-/** A function as `serve` and `invoke` run it: the host's options plus its HTTP routes. */
+/** A function as `serve` and `invoke` run it: the host's options plus how HTTP reaches it. */
 export interface FunctionDefinition extends FunctionOptions {
   /** API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `$default`. */
   routes: string[]
+  /** The event its routes send: `2.0` (default) or REST-API-style `1.0`. */
+  payloadFormatVersion?: PayloadFormatVersion
+}
+
+/** The part of a definition the host runs: what the gateway needs stays behind. */
+export function hostFunctionOptions(definition: FunctionDefinition): FunctionOptions {
+  const { routes: _routes, payloadFormatVersion: _format, ...options } = definition
+  return options
 }
 
 /** Everything a config file or a functions folder describes. */

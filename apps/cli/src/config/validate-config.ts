@@ -1,9 +1,10 @@
+import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import { describeValue, keyPath } from './config-error.js'
 import { isFunctionName } from './function-definition.js'
 
 /** A function's entry in a config file: every field optional, since a folder may supply the handler. */
-export type FunctionEntry = Partial<FunctionOptions> & { routes?: string[] }
+export type FunctionEntry = Partial<FunctionOptions> & { routes?: string[]; payloadFormatVersion?: PayloadFormatVersion }
 
 export interface ConfigFile {
   functions: Record<string, FunctionEntry>
@@ -38,6 +39,8 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   initTimeoutMs: positiveInteger,
   env: () => null, // checked key by key below
   routes: () => null,
+  // A string, as in API Gateway: JSON's 1.0 is the number 1.
+  payloadFormatVersion: (value) => (value === '1.0' || value === '2.0' ? null : '"1.0" or "2.0"'),
 }
 
 const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {

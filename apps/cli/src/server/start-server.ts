@@ -1,11 +1,18 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createGateway, createLifecycle, type GatewayLogger, type Lifecycle } from '@lambdalet/gateway'
+import {
+  createGateway,
+  createLifecycle,
+  type GatewayLogger,
+  type Lifecycle,
+  type PayloadFormatVersion,
+} from '@lambdalet/gateway'
 import { createHost, type FunctionOptions, type Host, type HostOptions } from '@lambdalet/host'
 import { ConfigError } from '../config/config-error.js'
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
-import type { FunctionDefinition } from '../config/function-definition.js'
+import { hostFunctionOptions, type FunctionDefinition } from '../config/function-definition.js'
+import { describeFunctions } from './function-descriptions.js'
 import { isLoopback, origin } from './listen-address.js'
 import { DEFAULT_LIMITS, serverOptions, type ServerLimits } from './server-limits.js'
 
@@ -59,9 +66,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const functions: Record<string, FunctionOptions> = {}
   const routes: Record<string, string[]> = {}
-  for (const [name, { routes: keys, ...fn }] of Object.entries(options.functions)) {
-    functions[name] = fn
-    if (keys.length > 0) routes[name] = keys
+  const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
+  for (const [name, definition] of Object.entries(options.functions)) {
+    functions[name] = hostFunctionOptions(definition)
+    if (definition.routes.length > 0) routes[name] = definition.routes
+    if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
   }
   let host: Host
   try {
@@ -87,6 +96,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     const app = createGateway(host, {
       routes,
+      payloadFormatVersions,
+      functions: describeFunctions(options.functions),
       lifecycle,
       logger,
       apiKey: options.apiKey,

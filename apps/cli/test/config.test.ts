@@ -79,7 +79,7 @@ describe('loading functions from a folder and a config file', () => {
       'lambdalet.json': '{"functions":{"hello":{"timeout":3,"__proto__":{},"constructor":1}},"port":1}',
     })
     const found = await issues(loadProject({ dir, cwd: dir }))
-    expect(found).toContain('lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations)')
+    expect(found).toContain('lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion)')
     expect(found.some((issue) => issue.startsWith('lambdalet.json: port: unknown key'))).toBe(true)
     expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.__proto__: unknown key'))).toBe(true)
     expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.constructor: unknown key'))).toBe(true)
@@ -138,6 +138,21 @@ describe('loading functions from a folder and a config file', () => {
         'lambdalet.json: region: expected a region like "us-east-1", got "mars"',
       ]),
     )
+  })
+
+  it('takes payloadFormatVersion per function as the string "1.0" or "2.0"', async () => {
+    await folder({
+      'rest.mjs': HANDLER,
+      'lambdalet.json': JSON.stringify({ functions: { rest: { payloadFormatVersion: '1.0' } } }),
+    })
+    expect((await loadProject({ dir })).functions['rest']?.payloadFormatVersion).toBe('1.0')
+    await folder({
+      'rest.mjs': HANDLER,
+      'lambdalet.json': '{"functions":{"rest":{"payloadFormatVersion":1.0}}}',
+    })
+    expect(await issues(loadProject({ dir, cwd: dir }))).toEqual([
+      'lambdalet.json: functions.rest.payloadFormatVersion: expected "1.0" or "2.0", got 1',
+    ])
   })
 
   it('reports a handler file that does not exist and a function without a handler', async () => {

@@ -10,7 +10,7 @@ export interface HttpApiStructuredResult {
   isBase64Encoded?: boolean
 }
 
-const NULL_BODY_STATUSES = new Set([204, 205, 304])
+export const NULL_BODY_STATUSES = new Set([204, 205, 304])
 
 /**
  * Headers that frame the HTTP message or the connection. API Gateway sets
@@ -18,7 +18,7 @@ const NULL_BODY_STATUSES = new Set([204, 205, 304])
  * would cut the body short, leave the client waiting, or let the body
  * smuggle a second response onto a keep-alive connection.
  */
-const FRAMING_HEADERS = new Set([
+export const FRAMING_HEADERS = new Set([
   'connection',
   'content-length',
   'keep-alive',
@@ -29,7 +29,7 @@ const FRAMING_HEADERS = new Set([
   'upgrade',
 ])
 
-function jsonResponse(status: number, body: string, requestId: string): Response {
+export function jsonResponse(status: number, body: string, requestId: string): Response {
   return new Response(body, {
     status,
     headers: { 'content-type': 'application/json', 'apigw-requestid': requestId },
@@ -38,7 +38,7 @@ function jsonResponse(status: number, body: string, requestId: string): Response
 
 const message = (text: string): string => JSON.stringify({ message: text })
 const INTERNAL_SERVER_ERROR = message('Internal Server Error')
-const TIMED_OUT = message('Endpoint request timed out')
+export const TIMED_OUT = message('Endpoint request timed out')
 const TOO_MANY_REQUESTS = message('Too Many Requests')
 
 /** Maps a function's outcome to the HTTP response API Gateway would send. */
@@ -66,8 +66,7 @@ export function httpApiResponse(result: RawInvokeResult, requestId: string): Res
 
 function structuredResponse(result: Record<string, unknown>, requestId: string): Response {
   const { statusCode, headers, multiValueHeaders, cookies, body, isBase64Encoded } = result
-  // 1xx are interim answers, never a final one: a client would wait for more.
-  if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 200 || statusCode > 599) {
+  if (!isFinalStatus(statusCode)) {
     throw new TypeError(`Invalid statusCode ${String(statusCode)}`)
   }
   const responseHeaders = new Headers()
@@ -104,6 +103,11 @@ export function httpApiErrorResponse(error: unknown, requestId: string): Respons
   return jsonResponse(status, message(error.errorMessage), requestId)
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** 1xx are interim answers, never a final one: a client would wait for more. */
+export function isFinalStatus(statusCode: unknown): statusCode is number {
+  return typeof statusCode === 'number' && Number.isInteger(statusCode) && statusCode >= 200 && statusCode <= 599
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

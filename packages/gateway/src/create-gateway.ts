@@ -4,8 +4,10 @@ import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
 import { randomUUID } from 'node:crypto'
 import { apiError } from './api-error.js'
+import { registerControlPlane } from './control-plane.js'
+import { validateDescriptions, type FunctionDescription } from './function-configuration.js'
 import type { GatewayEnv } from './gateway-env.js'
-import { registerHttpRoutes } from './http-routes.js'
+import { registerHttpRoutes, type PayloadFormatVersion } from './http-routes.js'
 import { registerEventInvokeConfigApi } from './event-invoke-config-api.js'
 import { INVOKE_PATH, createInvokeHandler } from './invoke-api.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
@@ -21,6 +23,10 @@ export interface GatewayOptions {
   events?: AsyncInvoker
   /** Function name → API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `ANY /files/{proxy+}`, `$default`. */
   routes?: Readonly<Record<string, readonly string[]>>
+  /** Function name → the event its routes send: `2.0` (default) or REST-API-style `1.0`. */
+  payloadFormatVersions?: Readonly<Record<string, PayloadFormatVersion>>
+  /** Function name → what ListFunctions and GetFunction report about it (handler, timeout, memory, env names). */
+  functions?: Readonly<Record<string, FunctionDescription>>
   /** When set, every route except /healthz requires `Authorization: Bearer <apiKey>`. */
   apiKey?: string
   /** Shared with whoever handles signals; the gateway makes its own otherwise. */
@@ -29,7 +35,10 @@ export interface GatewayOptions {
   logger?: GatewayLogger
   /** For ARNs in Lambda's messages. Defaults to `us-east-1`. */
   region?: string
-  /** For ARNs and `requestContext.accountId`. Defaults to `000000000000`. */
+  /**
+   * For ARNs and `requestContext.accountId`. Defaults to `000000000000`;
+   * only when given are ARNs naming another account refused.
+   */
   accountId?: string
 }
 
@@ -39,7 +48,7 @@ const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
 const json = (body: object, status: number): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 
-/** A Hono app serving the Lambda Invoke API, HTTP API routes, /healthz and /metrics. */
+/** A Hono app serving the Lambda Invoke API and control-plane reads, HTTP API routes, /healthz and /metrics. */
 export function createGateway(invoker: Invoker, options: GatewayOptions = {}): Hono<GatewayEnv> {
   const region = options.region ?? 'us-east-1'
   const accountId = options.accountId ?? '000000000000'
@@ -53,6 +62,8 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   if (apiKey !== undefined && (typeof apiKey !== 'string' || !BEARER_TOKEN.test(apiKey))) {
     throw new TypeError('Expected `apiKey` to be a non-empty bearer token (letters, digits, `._~+/-`, trailing `=`)')
   }
+  const descriptions = options.functions ?? {}
+  validateDescriptions(descriptions, (name) => invoker.hasFunction(name))
   const lifecycle = options.lifecycle ?? createLifecycle()
   const log = safeLogger(options.logger ?? consoleLogger)
 
@@ -93,9 +104,17 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
     return apiError(c, 503, ErrorType.ServiceUnavailable, 'The server is shutting down')
   })
 
-  app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId }))
+  const strictAccount = options.accountId !== undefined
+  app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId, strictAccount }))
   if (events !== undefined) registerEventInvokeConfigApi(app, { invoker, events, region, accountId })
-  registerHttpRoutes(app, options.routes ?? {}, { invoker, accountId, apiId: 'lambdalet' })
+  registerControlPlane(app, { invoker, descriptions, scope: { region, accountId, strictAccount }, startedAt: Date.now() })
+  registerHttpRoutes(app, options.routes ?? {}, {
+    invoker,
+    accountId,
+    apiId: 'lambdalet',
+    log,
+    payloadFormatVersions: options.payloadFormatVersions,
+  })
 
   app.notFound((c) => c.json({ message: 'Not Found' }, 404))
   app.onError((error, c) => {

@@ -2,15 +2,25 @@ import { MAX_PAYLOAD_BYTES, type Invoker, type RawInvokeResult } from '@lambdale
 import type { Env, Handler, Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
 import { createHttpApiEvent } from './api-gateway-event.js'
+import { createProxyEventV1 } from './api-gateway-event-v1.js'
+import { readRequestParts } from './api-gateway-request.js'
 import { httpApiErrorResponse, httpApiResponse } from './api-gateway-result.js'
+import { proxyResponseV1 } from './api-gateway-result-v1.js'
 import { closeAfterResponse } from './close-after-response.js'
+import type { GatewayLogger } from './logger.js'
 import { payloadLimit } from './payload-limit.js'
 import { compareRoutes, parseRouteKey, type Route } from './route-key.js'
+
+/** API Gateway's `payloadFormatVersion`: the event a function gets and how its result is read. */
+export type PayloadFormatVersion = '1.0' | '2.0'
 
 export interface HttpRoutesDeps {
   invoker: Invoker
   accountId: string
   apiId: string
+  log: GatewayLogger
+  /** Function name → format; `2.0` when absent. */
+  payloadFormatVersions?: Readonly<Record<string, PayloadFormatVersion>>
 }
 
 const EMPTY_BODY = new Uint8Array(0)
@@ -46,6 +56,17 @@ export function registerHttpRoutes<E extends Env>(
     }
   }
 
+  for (const [functionName, version] of Object.entries(deps.payloadFormatVersions ?? {})) {
+    if (!deps.invoker.hasFunction(functionName)) {
+      throw new TypeError(`Expected \`payloadFormatVersions\` to name known functions, got ${JSON.stringify(functionName)}`)
+    }
+    if (version !== '1.0' && version !== '2.0') {
+      throw new TypeError(
+        `Expected \`payloadFormatVersions.${functionName}\` to be "1.0" or "2.0", got ${JSON.stringify(version)}`,
+      )
+    }
+  }
+
   const limit = payloadLimit(MAX_PAYLOAD_BYTES, (c) => {
     closeAfterResponse(c)
     return c.json({ message: 'Request Entity Too Large' }, 413)
@@ -58,18 +79,28 @@ export function registerHttpRoutes<E extends Env>(
 }
 
 function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler {
-  const { invoker, accountId, apiId } = deps
+  const { invoker, accountId, apiId, log } = deps
+  const { functionName } = route
+  const v1 = deps.payloadFormatVersions?.[functionName] === '1.0'
   return async function httpRoute(c) {
     const requestId = randomUUID()
     const method = c.req.method
     const body = method === 'GET' || method === 'HEAD' ? EMPTY_BODY : new Uint8Array(await c.req.arrayBuffer())
-    const event = createHttpApiEvent(c, route, body, { accountId, apiId, requestId, now: Date.now() })
+    const parts = readRequestParts(c, route, body)
+    const context = { accountId, apiId, requestId, now: Date.now() }
+    const event = v1 ? createProxyEventV1(parts, route, context) : createHttpApiEvent(parts, route, context)
     let result: RawInvokeResult
     try {
-      result = await invoker.invokeRaw(route.functionName, JSON.stringify(event), { requestId })
+      result = await invoker.invokeRaw(functionName, JSON.stringify(event), { requestId })
     } catch (error) {
       return httpApiErrorResponse(error, requestId)
     }
-    return httpApiResponse(result, requestId)
+    if (!v1) return httpApiResponse(result, requestId)
+    const mapped = proxyResponseV1(result, requestId)
+    // The client only sees 502; the reason belongs in the server's log, as in API Gateway's execution log.
+    if (!mapped.ok) {
+      log({ level: 'error', message: 'Malformed Lambda proxy response', functionName, requestId, errorMessage: mapped.reason })
+    }
+    return mapped.response
   }
 }

@@ -304,15 +304,32 @@ describe('function names', () => {
     expect(invoker.calls).toHaveLength(1)
   })
 
-  it('answers 404 for an ARN of another region or account, as Lambda does', async () => {
+  it('answers 404 for an ARN of another region, as Lambda does', async () => {
     const { invoker, invoke } = setup()
     const region = await invoke('arn:aws:lambda:eu-west-1:000000000000:function:hello')
     expect(region.status).toBe(404)
     expect((await jsonBody(region)).message).toBe("Functions from 'eu-west-1' are not reachable in this region ('us-east-1')")
-    const account = await invoke('123456789012:function:hello')
-    expect(account.status).toBe(404)
-    expect((await jsonBody(account)).message).toBe('Function not found: arn:aws:lambda:us-east-1:123456789012:function:hello')
     expect(invoker.calls).toHaveLength(0)
+  })
+
+  it('reaches the function through an ARN of any account when no account id was configured', async () => {
+    const { invoker, invoke } = setup()
+    const full = await invoke('arn:aws:lambda:us-east-1:123456789012:function:hello')
+    const partial = await invoke('123456789012:function:hello')
+    expect([full.status, partial.status]).toEqual([200, 200])
+    expect(invoker.calls.map((call) => call.name)).toEqual(['hello', 'hello'])
+  })
+
+  it('answers 404 for an ARN of another account when the account id was configured', async () => {
+    const invoker = fakeInvoker()
+    const app = createGateway(invoker, { accountId: '111122223333', logger: () => {} })
+    const account = await app.request(invokePath('123456789012:function:hello'), { method: 'POST', body: '{}' })
+    expect(account.status).toBe(404)
+    expect(account.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException')
+    expect((await jsonBody(account)).message).toBe('Function not found: arn:aws:lambda:us-east-1:123456789012:function:hello')
+    const own = await app.request(invokePath('111122223333:function:hello'), { method: 'POST', body: '{}' })
+    expect(own.status).toBe(200)
+    expect(invoker.calls).toHaveLength(1)
   })
 
   it.each([['an empty qualifier', 'hello?Qualifier='], ['a NUL in the qualifier', 'hello?Qualifier=%00']])(

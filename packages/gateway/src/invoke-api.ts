@@ -15,6 +15,7 @@ import { apiError, serviceErrorResponse } from './api-error.js'
 import { closeAfterResponse } from './close-after-response.js'
 import { decodeClientContext } from './client-context.js'
 import { parseFunctionName } from './function-name.js'
+import { outOfScope } from './function-scope.js'
 import { payloadLimit } from './payload-limit.js'
 import { encodeLogResult } from './log-result.js'
 import type { GatewayLogger } from './logger.js'
@@ -28,6 +29,8 @@ export interface InvokeApiDeps {
   log: GatewayLogger
   region: string
   accountId: string
+  /** Refuse ARNs of other accounts (see `FunctionScope`); default false. */
+  strictAccount?: boolean
 }
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun'])
@@ -108,18 +111,8 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
     const { name, qualifier } = parsed.ref
     // An ARN names its region and account; this server is one of each.
-    if (parsed.ref.region !== undefined && parsed.ref.region !== region) {
-      return apiError(
-        c,
-        404,
-        ErrorType.ResourceNotFound,
-        `Functions from '${parsed.ref.region}' are not reachable in this region ('${region}')`,
-      )
-    }
-    if (parsed.ref.accountId !== undefined && parsed.ref.accountId !== accountId) {
-      const arn = `arn:aws:lambda:${region}:${parsed.ref.accountId}:function:${name}`
-      return apiError(c, 404, ErrorType.ResourceNotFound, `Function not found: ${arn}`)
-    }
+    const foreign = outOfScope(parsed.ref, { region, accountId, strictAccount: deps.strictAccount ?? false })
+    if (foreign !== null) return apiError(c, 404, ErrorType.ResourceNotFound, foreign)
     // Only the unpublished version exists here: there are no versions or aliases.
     if (qualifier !== undefined && qualifier !== '$LATEST') return notFound(c, name, qualifier)
 

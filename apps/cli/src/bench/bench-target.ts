@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { basename, dirname, extname, resolve } from 'node:path'
 import type { FunctionOptions } from '@lambdalet/host'
+import { hostFunctionOptions } from '../config/function-definition.js'
 import { loadProject } from '../config/load-project.js'
 import { UsageError } from '../usage-error.js'
 import type { BenchOptions } from './bench-options.js'
@@ -56,7 +57,7 @@ async function fromProject(options: BenchOptions): Promise<BenchTarget> {
     const known = Object.keys(project.functions).sort().join(', ')
     throw new UsageError(`no function named ${JSON.stringify(options.target)} (found: ${known})`)
   }
-  const { routes: _routes, maxConcurrency: _max, minWarm: _warm, ...fn } = definition
+  const { maxConcurrency: _max, minWarm: _warm, ...fn } = hostFunctionOptions(definition)
   return {
     name: options.target,
     options: fn,

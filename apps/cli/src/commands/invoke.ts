@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { createHost, isLambdaError, type FunctionOptions } from '@lambdalet/host'
 import { helpOption, logFormatOption, parseLogFormat, withUsageErrors } from '../command-args.js'
 import { errorCode } from '../config/config-error.js'
+import { hostFunctionOptions } from '../config/function-definition.js'
 import { loadProject } from '../config/load-project.js'
 import { INVOKE_HELP } from '../help.js'
 import { createLogWriter, toStderr } from '../logging/log-writer.js'
@@ -40,9 +41,8 @@ export async function runInvoke(argv: string[]): Promise<number> {
     const known = Object.keys(project.functions).sort().join(', ')
     throw new UsageError(`no function named ${JSON.stringify(name)} (found: ${known})`)
   }
-  const { routes: _routes, ...fn } = definition
   // Only the function being invoked, and no environments kept warm: one cold start, one result.
-  const functionOptions: FunctionOptions = { ...fn, minWarm: 0 }
+  const functionOptions: FunctionOptions = { ...hostFunctionOptions(definition), minWarm: 0 }
   const host = createHost({
     functions: { [name]: functionOptions },
     region: project.region,

@@ -1,10 +1,36 @@
+import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
 
-/** A function as `serve` and `invoke` run it: the host's options, its HTTP routes and its asynchronous settings. */
+/** A function as `serve` and `invoke` run it: the host's options, how HTTP reaches it, its asynchronous settings. */
 export interface FunctionDefinition extends FunctionOptions, EventInvokeConfig {
   /** API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `$default`. */
   routes: string[]
+  /** The event its routes send: `2.0` (default) or REST-API-style `1.0`. */
+  payloadFormatVersion?: PayloadFormatVersion
+}
+
+/** The part of a definition the host runs: what the gateway and the event queue need stays behind. */
+export function hostFunctionOptions(definition: FunctionDefinition): FunctionOptions {
+  const {
+    routes: _routes,
+    payloadFormatVersion: _format,
+    maximumRetryAttempts: _retries,
+    maximumEventAgeInSeconds: _age,
+    destinations: _destinations,
+    ...options
+  } = definition
+  return options
+}
+
+/** The part of a definition the event queue applies: its event-invoke-config. */
+export function asyncConfig(definition: FunctionDefinition): EventInvokeConfig {
+  const { maximumRetryAttempts, maximumEventAgeInSeconds, destinations } = definition
+  return {
+    ...(maximumRetryAttempts === undefined ? {} : { maximumRetryAttempts }),
+    ...(maximumEventAgeInSeconds === undefined ? {} : { maximumEventAgeInSeconds }),
+    ...(destinations === undefined ? {} : { destinations }),
+  }
 }
 
 /** Everything a config file or a functions folder describes. */

@@ -1,11 +1,13 @@
 import { storeKind } from '@lambdalet/events'
+import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import { EVENT_AGE_SECONDS_RANGE, RETRY_ATTEMPTS_RANGE, type EventInvokeConfig } from '@lambdalet/protocol'
 import { describeValue, keyPath } from './config-error.js'
 import { isFunctionName } from './function-definition.js'
 
 /** A function's entry in a config file: every field optional, since a folder may supply the handler. */
-export type FunctionEntry = Partial<FunctionOptions> & EventInvokeConfig & { routes?: string[] }
+export type FunctionEntry = Partial<FunctionOptions> &
+  EventInvokeConfig & { routes?: string[]; payloadFormatVersion?: PayloadFormatVersion }
 
 export interface ConfigFile {
   functions: Record<string, FunctionEntry>
@@ -58,6 +60,8 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
     Object.entries(value).every(([key, target]) => (key === 'onSuccess' || key === 'onFailure') && typeof target === 'string')
       ? null
       : 'an object with onSuccess and/or onFailure naming functions',
+  // A string, as in API Gateway: JSON's 1.0 is the number 1.
+  payloadFormatVersion: (value) => (value === '1.0' || value === '2.0' ? null : '"1.0" or "2.0"'),
 }
 
 const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {

@@ -1,13 +1,20 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createGateway, createLifecycle, type GatewayLogger, type Lifecycle } from '@lambdalet/gateway'
+import {
+  createGateway,
+  createLifecycle,
+  type GatewayLogger,
+  type Lifecycle,
+  type PayloadFormatVersion,
+} from '@lambdalet/gateway'
 import { createEventQueue, type EventQueue, type StoreSpec } from '@lambdalet/events'
 import { createHost, type FunctionOptions, type Host, type HostOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
 import { ConfigError } from '../config/config-error.js'
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
-import type { FunctionDefinition } from '../config/function-definition.js'
+import { asyncConfig, hostFunctionOptions, type FunctionDefinition } from '../config/function-definition.js'
+import { describeFunctions } from './function-descriptions.js'
 import { isLoopback, origin } from './listen-address.js'
 import { DEFAULT_LIMITS, serverOptions, type ServerLimits } from './server-limits.js'
 
@@ -70,16 +77,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   const functions: Record<string, FunctionOptions> = {}
   const routes: Record<string, string[]> = {}
+  const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
   const asyncConfigs: Record<string, EventInvokeConfig> = {}
   for (const [name, definition] of Object.entries(options.functions)) {
-    const { routes: keys, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, ...fn } = definition
-    functions[name] = fn
-    if (keys.length > 0) routes[name] = keys
-    asyncConfigs[name] = {
-      ...(maximumRetryAttempts === undefined ? {} : { maximumRetryAttempts }),
-      ...(maximumEventAgeInSeconds === undefined ? {} : { maximumEventAgeInSeconds }),
-      ...(destinations === undefined ? {} : { destinations }),
-    }
+    functions[name] = hostFunctionOptions(definition)
+    if (definition.routes.length > 0) routes[name] = definition.routes
+    if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
+    asyncConfigs[name] = asyncConfig(definition)
   }
   let host: Host
   try {
@@ -125,6 +129,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const app = createGateway(host, {
       events,
       routes,
+      payloadFormatVersions,
+      functions: describeFunctions(options.functions),
       lifecycle,
       logger,
       apiKey: options.apiKey,

@@ -1,4 +1,4 @@
-import type { LogLevel } from '@lambdalet/protocol'
+import { LATEST_VERSION, type LogLevel } from '@lambdalet/protocol'
 
 /** The figures of a REPORT line. */
 export interface Report {
@@ -28,7 +28,7 @@ export type LogEntry =
   | { kind: 'platform'; functionName: string; requestId: string | null; time: number; line: string }
 
 export function startLine(requestId: string): string {
-  return `START RequestId: ${requestId} Version: $LATEST`
+  return `START RequestId: ${requestId} Version: ${LATEST_VERSION}`
 }
 
 export function endLine(requestId: string): string {

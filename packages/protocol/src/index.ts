@@ -12,7 +12,6 @@ export type {
   ResponseMessage,
   RuntimeConfig,
   RuntimeMessage,
-  ShutdownMessage,
   StartedMessage,
 } from './messages.js'
 export {
@@ -36,3 +35,11 @@ export type {
 export { MAX_PAYLOAD_BYTES, MAX_ASYNC_PAYLOAD_BYTES, TAIL_LOG_BYTES } from './limits.js'
 export { parseHandler } from './handler-spec.js'
 export type { HandlerSpec } from './handler-spec.js'
+export {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_REGION,
+  FUNCTION_NAME_PATTERN,
+  LATEST_VERSION,
+  functionArn,
+  logGroupName,
+} from './lambda-names.js'

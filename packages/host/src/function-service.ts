@@ -18,7 +18,7 @@ import type { Environment } from './environment.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
 import { lambdaEnvironment } from './lambda-environment.js'
-import type { LogEntry } from './log-entry.js'
+import { initReportLine, type LogEntry } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { settlement, type Outcome } from './outcome.js'
 import { Pool } from './pool.js'
@@ -85,7 +85,7 @@ export class FunctionService {
       idleTimeoutMs: config.idleTimeoutMs,
       answered: (invocation) => this.#dispatcher.handOver(invocation),
       log: (message, current) => this.#log.function(message, current),
-      prewarmFailed: (error) => this.#log.platform(null, `INIT_REPORT Phase: init\tStatus: error\tError Type: ${error.errorType}\t${error.errorMessage}`),
+      prewarmFailed: (error) => this.#log.platform(null, initReportLine(error.errorType, error)),
     })
   }
 
@@ -161,10 +161,7 @@ export class FunctionService {
       if (environment === undefined) {
         const acquired = await this.#pool.acquire()
         if (acquired.kind === 'init-failed') {
-          this.#log.platform(
-            invocation,
-            `INIT_REPORT Init Duration: ${acquired.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${acquired.error.errorType}`,
-          )
+          this.#log.platform(invocation, initReportLine(acquired.error.errorType, acquired))
           return this.#finish(invocation, { kind: 'init-failed', error: acquired.error }, null)
         }
         if (acquired.kind === 'closed') {

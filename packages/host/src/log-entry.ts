@@ -45,6 +45,18 @@ export function reportLine(requestId: string, report: Report): string {
   return line
 }
 
+/**
+ * Lambda's line for a failed init: with the init's duration when an
+ * invocation waited for it, with the message when nobody did (a pre-warmed
+ * environment), since then no invocation's answer carries the error.
+ */
+export function initReportLine(errorType: string, failed: { initDurationMs: number } | { errorMessage: string }): string {
+  if ('initDurationMs' in failed) {
+    return `INIT_REPORT Init Duration: ${failed.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`
+  }
+  return `INIT_REPORT Phase: init\tStatus: error\tError Type: ${errorType}\t${failed.errorMessage}`
+}
+
 /** A function's log line the way CloudWatch shows it from the Node.js runtime. */
 export function functionLine(time: number, requestId: string | null, level: LogLevel, message: string): string {
   return `${new Date(time).toISOString()}\t${requestId ?? 'undefined'}\t${level}\t${message}`

@@ -53,7 +53,7 @@ export class Pool {
 
   constructor(settings: PoolSettings) {
     this.#settings = settings
-    for (let i = 0; i < settings.minWarm; i++) this.#prewarm()
+    for (let i = 0; i < settings.minWarm; i++) this.#start()
   }
 
   /** The bound on threads, live and still exiting, that the pool keeps. */
@@ -177,10 +177,6 @@ export class Pool {
     return environment
   }
 
-  #prewarm(): void {
-    this.#start()
-  }
-
   #onIdle(environment: Environment, answered: Invocation | null): void {
     if (answered === null && this.#reserved.delete(environment)) return
     this.#warm.push(environment)
@@ -208,7 +204,7 @@ export class Pool {
   /** Keeps `minWarm` environments, within the same bound on threads as cold starts. */
   async #replenish(): Promise<void> {
     while (this.#state === 'open' && this.#environments.size < this.#settings.minWarm) {
-      if (this.#roomForThread()) this.#prewarm()
+      if (this.#roomForThread()) this.#start()
       else await new Promise<void>((resolve) => this.#waiters.push(resolve))
     }
   }

@@ -1,6 +1,6 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { Piscina } from 'piscina'
-import { ErrorType, type ErrorShape, type RuntimeConfig, type RuntimeMessage } from '@lambdalet/protocol'
+import { ErrorType, type ErrorShape, type InvokeMessage, type RuntimeConfig, type RuntimeMessage } from '@lambdalet/protocol'
 import type { Transport, TransportEvents, TransportFactory } from './transport.js'
 
 export interface WorkerThreadsSettings {
@@ -77,7 +77,7 @@ class WorkerTransport implements Transport {
       )
   }
 
-  send(message: Parameters<Transport['send']>[0]): void {
+  send(message: InvokeMessage): void {
     this.#port.postMessage(message)
   }
 

@@ -1,34 +1,40 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
-import type { Piscina } from 'piscina'
-import {
-  ErrorType,
-  type ErrorShape,
-  type InvokeMessage,
-  type LogMessage,
-  type RuntimeConfig,
-  type RuntimeMessage,
-} from '@lambdalet/protocol'
-import type { Invocation, Outcome } from './invocation.js'
+import { ErrorType, type ErrorShape, type InvokeMessage, type LogMessage, type RuntimeMessage } from '@lambdalet/protocol'
+import type { Invocation } from './invocation.js'
+import type { EnvironmentOutcome } from './outcome.js'
+import type { Transport, TransportFactory } from './transport.js'
 
-export type EnvironmentState = 'starting' | 'idle' | 'busy' | 'dead'
+/**
+ * `starting`: its transport is starting (no thread or process yet).
+ * `initializing`: the runtime runs and loads the function's code.
+ * `idle`: it asked for an event. `busy`: it holds one. `dead`: for good.
+ */
+export type EnvironmentState = 'starting' | 'initializing' | 'idle' | 'busy' | 'dead'
 
-/** What an environment tells the function service that owns it. */
+const transitions: Record<EnvironmentState, readonly EnvironmentState[]> = {
+  starting: ['initializing', 'dead'],
+  initializing: ['idle', 'dead'],
+  idle: ['busy', 'dead'],
+  busy: ['idle', 'dead'],
+  dead: [],
+}
+
+/** What an environment tells the pool that owns it. */
 export interface EnvironmentEvents {
   /** Ready for an event: after init (`answered` null), and after answering `answered`. */
   idle(environment: Environment, answered: Invocation | null): void
-  /** Gone for good (crash, timeout, eviction, init failure), thread maybe still exiting. */
-  dead(environment: Environment): void
-  /** Idle for the idle timeout: the service decides whether to evict it. */
+  /** A line the function logged; `current` is the invocation it is running, if any. */
+  log(message: LogMessage, current: Invocation | null): void
+  /** Idle for the idle timeout: the pool decides whether to evict it. */
   idleTimeout(environment: Environment): void
-  /** Its thread has exited; a dying environment stops counting. */
+  /** Gone for good (crash, timeout, eviction, init failure); `exiting`: its thread is still going. */
+  dead(environment: Environment, exiting: boolean): void
+  /** After `dead` with `exiting`: the thread is gone. */
   exited(environment: Environment): void
-  log(environment: Environment, message: LogMessage): void
 }
 
 export interface EnvironmentSettings {
-  pool: Piscina
-  config: RuntimeConfig
+  transports: TransportFactory
   timeoutMs: number
   initTimeoutMs: number
   idleTimeoutMs: number
@@ -37,80 +43,81 @@ export interface EnvironmentSettings {
 
 interface Running {
   invocation: Invocation
-  finish(outcome: Outcome): void
+  finish(outcome: EnvironmentOutcome): void
 }
 
-let nextId = 0
-
 /**
- * One execution environment: a worker thread running the runtime loop as a
- * long-running Piscina task, talking over its own MessagePort. It holds at
- * most one event at a time and only gets one after asking (`next`).
+ * One execution environment: a runtime behind a transport that holds at most
+ * one event at a time and only gets one after asking (`next`). It owns its
+ * state; `#to` is the one place the state changes.
  */
 export class Environment {
-  readonly id = ++nextId
-  state: EnvironmentState = 'starting'
-  /** Set once the thread was asked to stop and has not exited yet. */
-  dying = false
-  initDurationMs = 0
-  maxHeapBytes = 0
-  /** It loaded the handler and asked for work at least once. */
-  initialized = false
-  /** Events handed to it. */
-  invocations = 0
-  /** Started for a waiting invocation: its first `next` is not for the queue. */
-  reserved = false
-
+  #state: EnvironmentState = 'starting'
   #settings: EnvironmentSettings
+  #transport: Transport
   #createdAt = performance.now()
-  /** The runtime said `started`: a thread exists, and will have to exit. */
-  #threadStarted = false
-  #threadExited = false
-  #port: MessagePort
-  #abort = new AbortController()
+  #initDurationMs = 0
+  #maxHeapBytes = 0
+  #served = 0
+  #startError: ErrorShape | null = null
   #running: Running | null = null
-  #started: { resolve(): void; reject(error: ErrorShape): void } | null = null
-  #ready: Promise<void>
+  #ready: Promise<ErrorShape | null>
+  #settleReady: ((error: ErrorShape | null) => void) | null = null
   #deadlineTimer: NodeJS.Timeout | null = null
   #idleTimer: NodeJS.Timeout | null = null
-  #initTimer: NodeJS.Timeout | null = null
+  #initTimer: NodeJS.Timeout
 
   constructor(settings: EnvironmentSettings) {
     this.#settings = settings
-    this.#ready = new Promise<void>((resolve, reject) => {
-      this.#started = { resolve, reject }
+    this.#ready = new Promise((resolve) => {
+      this.#settleReady = resolve
     })
-    // Whoever waits for this environment hears of a failed init; a pre-warmed
-    // one nobody waits for must not become an unhandled rejection.
-    this.#ready.catch(() => {})
     this.#initTimer = setTimeout(() => {
       const seconds = (settings.initTimeoutMs / 1000).toFixed(2)
-      this.#failStart({ errorType: ErrorType.Timeout, errorMessage: `Init timed out after ${seconds} seconds`, trace: [] })
+      this.destroy({ kind: 'crash', error: { errorType: ErrorType.Timeout, errorMessage: `Init timed out after ${seconds} seconds`, trace: [] } })
     }, settings.initTimeoutMs)
     this.#initTimer.unref()
-    const { port1, port2 } = new MessageChannel()
-    this.#port = port1
-    port1.on('message', (message: RuntimeMessage) => this.#onMessage(message))
-    // The port closes only when the thread on its other end is gone.
-    port1.once('close', () => this.#onThreadExit())
-    settings.pool
-      .run({ port: port2, config: settings.config }, { transferList: [port2], signal: this.#abort.signal })
-      .then(
-        () => this.#onTaskEnd(undefined),
-        (error: unknown) => this.#onTaskEnd(error),
-      )
+    this.#transport = settings.transports.start({
+      started: () => this.#to('initializing'),
+      message: (message) => this.#onMessage(message),
+      ended: (error) => this.#onEnded(error),
+      exited: () => settings.events.exited(this),
+    })
   }
 
-  /** Resolves when the runtime has loaded the handler; rejects with the init error. */
-  ready(): Promise<void> {
+  get state(): EnvironmentState {
+    return this.#state
+  }
+
+  /** Init as a caller feels it: transport start, runtime start and module load. */
+  get initDurationMs(): number {
+    return this.#initDurationMs
+  }
+
+  get maxHeapBytes(): number {
+    return this.#maxHeapBytes
+  }
+
+  /** Events handed to it. */
+  get served(): number {
+    return this.#served
+  }
+
+  /** Why it died before it was ready, if it did. */
+  get startError(): ErrorShape | null {
+    return this.#startError
+  }
+
+  /** Resolves once, when it is ready (null) or has died before that (the reason). */
+  ready(): Promise<ErrorShape | null> {
     return this.#ready
   }
 
-  /** Hands the event to the runtime; resolves with its outcome, exactly once. */
-  invoke(invocation: Invocation): Promise<Outcome> {
+  /** Hands it one event, when idle; resolves with the outcome, exactly once. */
+  invoke(invocation: Invocation): Promise<EnvironmentOutcome> {
     return new Promise((finish) => {
-      this.state = 'busy'
-      this.invocations++
+      this.#to('busy')
+      this.#served++
       this.#running = { invocation, finish }
       const options = invocation.options
       const message: InvokeMessage = {
@@ -122,7 +129,9 @@ export class Environment {
       if (options.traceId !== undefined) message.traceId = options.traceId
       if (options.clientContext !== undefined) message.clientContext = options.clientContext
       if (options.identity !== undefined) message.identity = options.identity
-      this.#port.postMessage(message)
+      this.#transport.send(message)
+      // Left armed after an answer, and refreshed per invocation: cheaper
+      // than clearing it each time; firing while idle is a no-op.
       if (this.#deadlineTimer === null) {
         this.#deadlineTimer = setTimeout(() => this.#onDeadline(), this.#settings.timeoutMs)
         this.#deadlineTimer.unref()
@@ -132,64 +141,76 @@ export class Environment {
     })
   }
 
-  get currentInvocation(): Invocation | null {
-    return this.#running?.invocation ?? null
-  }
-
   /**
-   * Ends the environment now: the thread is terminated through Piscina (abort
-   * terminates the worker). Nobody waits for the thread to exit: a blocking
-   * native call can delay that by seconds. It counts as dying until it has.
-   * An invocation still running gets `outcome`.
+   * Ends it now. Nobody waits for its thread to exit: a blocking native call
+   * can delay that by seconds. An invocation still running gets `outcome`.
    */
-  destroy(outcome: Extract<Outcome, { error: unknown }> = abandoned): void {
-    if (this.state === 'dead') return
+  destroy(outcome: Extract<EnvironmentOutcome, { error: unknown }> = abandoned): void {
+    if (this.#state === 'dead') return
     const running = this.#running
     this.#running = null
+    this.#to('dead')
     running?.finish(outcome)
-    const started = this.#started
-    this.#started = null
-    started?.reject(outcome.error)
-    this.state = 'dead'
-    this.dying = this.#threadStarted && !this.#threadExited
-    this.#clearTimers()
-    this.#abort.abort()
-    // A task Piscina had not handed to a thread yet is simply dropped: no
-    // thread will ever close the port's other end.
-    if (!this.#threadStarted) this.#port.close()
-    this.#settings.events.dead(this)
+    if (this.#settleReady !== null) {
+      this.#startError = outcome.error
+      this.#settleReady(outcome.error)
+      this.#settleReady = null
+    }
+    const exiting = this.#transport.destroy()
+    this.#settings.events.dead(this, exiting)
   }
 
-  #onMessage(message: RuntimeMessage): void {
-    if (this.state === 'dead') return
+  /** The one place the state changes, with what entering each state starts or stops. */
+  #to(state: EnvironmentState): void {
+    if (!transitions[this.#state].includes(state)) {
+      throw new Error(`An environment cannot go from ${this.#state} to ${state}`)
+    }
+    this.#state = state
+    if (state === 'idle') {
+      clearTimeout(this.#initTimer)
+      // Restarted at each idle period: it fires only after idleTimeoutMs of idleness.
+      if (this.#idleTimer === null) {
+        this.#idleTimer = setTimeout(() => this.#onIdleTimeout(), this.#settings.idleTimeoutMs)
+        this.#idleTimer.unref()
+      } else {
+        this.#idleTimer.refresh()
+      }
+    } else if (state === 'dead') {
+      clearTimeout(this.#initTimer)
+      if (this.#deadlineTimer !== null) clearTimeout(this.#deadlineTimer)
+      if (this.#idleTimer !== null) clearTimeout(this.#idleTimer)
+    }
+  }
+
+  #onMessage(message: Exclude<RuntimeMessage, { type: 'started' }>): void {
+    const state = this.#state
     switch (message.type) {
-      case 'started':
-        this.#threadStarted = true
-        return
       case 'response':
+        if (state !== 'busy') return
         this.#observeHeap(message.heapUsedBytes)
-        this.#finish({ kind: 'response', body: message.body })
+        this.#answer({ kind: 'response', body: message.body })
         return
       case 'error':
+        if (state !== 'busy') return
         this.#observeHeap(message.heapUsedBytes)
-        this.#finish({ kind: 'error', error: message.error, invalidEvent: message.invalidEvent === true })
+        this.#answer({ kind: 'error', error: message.error, invalidEvent: message.invalidEvent === true })
         return
       case 'log':
-        this.#settings.events.log(this, message)
+        if (state !== 'dead') this.#settings.events.log(message, this.#running?.invocation ?? null)
         return
       case 'next':
-        // Init as a caller feels it: thread start, runtime start and module load.
-        this.initDurationMs = performance.now() - this.#createdAt
-        this.initialized = true
+        if (state !== 'initializing') return
+        this.#initDurationMs = performance.now() - this.#createdAt
         this.#observeHeap(message.heapUsedBytes)
-        if (this.#initTimer !== null) clearTimeout(this.#initTimer)
-        this.#becomeIdle(null)
-        this.#started?.resolve()
-        this.#started = null
+        this.#to('idle')
+        this.#settings.events.idle(this, null)
+        this.#settleReady?.(null)
+        this.#settleReady = null
         return
       case 'init-error':
-        this.initDurationMs = performance.now() - this.#createdAt
-        this.#failStart(message.error)
+        if (state !== 'starting' && state !== 'initializing') return
+        this.#initDurationMs = performance.now() - this.#createdAt
+        this.destroy({ kind: 'crash', error: message.error })
         return
       case 'crash':
         this.#crash(message.error, message.requestId)
@@ -197,114 +218,62 @@ export class Environment {
     }
   }
 
-  #finish(outcome: Outcome): void {
-    const running = this.#running
-    if (running === null) return
+  #answer(outcome: EnvironmentOutcome): void {
+    const running = this.#running!
     this.#running = null
     // Idle before the caller hears back, so the next queued invocation finds
     // this environment warm instead of starting another.
-    this.#becomeIdle(running.invocation)
+    this.#to('idle')
+    this.#settings.events.idle(this, running.invocation)
     running.finish(outcome)
   }
 
-  #becomeIdle(answered: Invocation | null): void {
-    this.state = 'idle'
-    // Restarted at each idle period: it fires only after idleTimeoutMs of idleness.
-    if (this.#idleTimer === null) {
-      this.#idleTimer = setTimeout(() => this.#onIdleTimeout(), this.#settings.idleTimeoutMs)
-      this.#idleTimer.unref()
-    } else {
-      this.#idleTimer.refresh()
-    }
-    this.#settings.events.idle(this, answered)
-  }
-
-  // Left armed after a response (refresh() rearms it per invocation, cheaper
-  // than clearing it each time): firing with no invocation running is a no-op.
   #onDeadline(): void {
     const running = this.#running
-    if (this.state !== 'busy' || running === null) return
-    this.#running = null
+    if (this.#state !== 'busy' || running === null) return
     const seconds = (this.#settings.timeoutMs / 1000).toFixed(2)
     // The caller hears at the deadline; the thread is terminated after.
-    running.finish({
+    this.destroy({
       kind: 'timeout',
       error: { errorType: ErrorType.Timeout, errorMessage: `Task timed out after ${seconds} seconds`, trace: [] },
     })
-    this.destroy()
   }
 
   #onIdleTimeout(): void {
-    if (this.state === 'idle') this.#settings.events.idleTimeout(this)
+    if (this.#state === 'idle') this.#settings.events.idleTimeout(this)
   }
 
   /**
    * `requestId` is the invocation the runtime was running when it crashed:
    * if that is not the one the host last handed it, the crash belongs to the
    * previous one (a rejection that surfaced after its answer) and the runtime
-   * never took the new event.
+   * never took the new event. `undefined`: the runtime could not say.
    */
   #crash(error: ErrorShape, requestId: string | null | undefined): void {
+    const state = this.#state
+    if (state === 'dead') return
     const running = this.#running
-    this.#running = null
-    if (this.state === 'starting') {
-      this.#failStart(error)
+    if (state === 'busy' && running !== null) {
+      const delivered = requestId === undefined || requestId === running.invocation.requestId
+      this.destroy(delivered ? { kind: 'crash', error } : { kind: 'undelivered', error })
       return
     }
-    if (running !== null) {
-      const delivered = requestId === undefined || requestId === running.invocation.requestId
-      running.finish(delivered ? { kind: 'crash', error } : { kind: 'undelivered', error })
-    }
-    this.destroy()
-  }
-
-  #failStart(error: ErrorShape): void {
-    // destroy() rejects the pending start with the outcome's error.
+    // Before it was ready, the crash is its init failure; while idle, nobody is concerned.
     this.destroy({ kind: 'crash', error })
   }
 
-  #onTaskEnd(error: unknown): void {
-    if (this.state === 'dead') return
-    // The thread ended on its own: process.exit(), an error the runtime could
-    // not catch, or the heap limit.
-    this.#crash(exitError(error, this.#running?.invocation.requestId), undefined)
-  }
-
-  // The port closes a little before Piscina rejects the task of a thread that
-  // died by itself, so the cause of death is left to the task's rejection.
-  #onThreadExit(): void {
-    this.#threadExited = true
-    if (!this.dying) return
-    this.dying = false
-    this.#settings.events.exited(this)
+  #onEnded(error: ErrorShape): void {
+    const requestId = this.#running?.invocation.requestId
+    const prefixed = requestId === undefined ? error : { ...error, errorMessage: `RequestId: ${requestId} ${error.errorMessage}` }
+    this.#crash(prefixed, undefined)
   }
 
   #observeHeap(bytes: number): void {
-    if (bytes > this.maxHeapBytes) this.maxHeapBytes = bytes
-  }
-
-  #clearTimers(): void {
-    if (this.#deadlineTimer !== null) clearTimeout(this.#deadlineTimer)
-    if (this.#idleTimer !== null) clearTimeout(this.#idleTimer)
-    if (this.#initTimer !== null) clearTimeout(this.#initTimer)
+    if (bytes > this.#maxHeapBytes) this.#maxHeapBytes = bytes
   }
 }
 
-const abandoned: Extract<Outcome, { kind: 'aborted' }> = {
+const abandoned: Extract<EnvironmentOutcome, { kind: 'aborted' }> = {
   kind: 'aborted',
   error: { errorType: ErrorType.ServiceUnavailable, errorMessage: 'The host shut down before the invocation finished', trace: [] },
-}
-
-function exitError(error: unknown, requestId: string | undefined): ErrorShape {
-  const prefix = requestId === undefined ? '' : `RequestId: ${requestId} `
-  const code = (error as { code?: unknown } | undefined)?.code
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return {
-      errorType: ErrorType.OutOfMemory,
-      errorMessage: `${prefix}Error: Runtime exited with error: JS heap out of memory`,
-      trace: [],
-    }
-  }
-  const detail = error instanceof Error ? error.message : 'the runtime loop ended'
-  return { errorType: ErrorType.ExitError, errorMessage: `${prefix}Error: Runtime exited with error: ${detail}`, trace: [] }
 }

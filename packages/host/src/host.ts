@@ -3,12 +3,14 @@ import PQueue from 'p-queue'
 import {
   ErrorType,
   LambdaError,
+  functionArn,
   serviceError,
   type HostStats,
   type InvokeOptions,
   type Invoker,
   type RawInvokeResult,
 } from '@lambdalet/protocol'
+import { defaults } from './defaults.js'
 import { FunctionService } from './function-service.js'
 import { writeToStdout, type LogEntry } from './log-entry.js'
 import { resolveFunction, validateHostOptions, type HostOptions } from './options.js'
@@ -17,36 +19,28 @@ import { resolveFunction, validateHostOptions, type HostOptions } from './option
 const workerFile = createRequire(import.meta.url).resolve('@lambdalet/runtime/worker')
 
 /**
- * The embeddable host: one `FunctionService` (queue, pool, environments) per
+ * The embeddable host: one `FunctionService` (dispatcher, pool) per
  * function, behind the `Invoker` interface the gateway speaks.
  */
 export class Host implements Invoker {
   #services = new Map<string, FunctionService>()
   #closing: Promise<void> | null = null
   #drainTimeoutMs: number
-  #arnPrefix: string
+  #region: string
+  #accountId: string
 
   constructor(options: HostOptions) {
     validateHostOptions(options)
-    this.#drainTimeoutMs = options.drainTimeoutMs ?? 10_000
-    const region = options.region ?? 'us-east-1'
-    const accountId = options.accountId ?? '000000000000'
-    this.#arnPrefix = `arn:aws:lambda:${region}:${accountId}:function:`
+    this.#drainTimeoutMs = options.drainTimeoutMs ?? defaults.drainTimeoutMs
+    const region = options.region ?? defaults.region
+    const accountId = options.accountId ?? defaults.accountId
+    this.#region = region
+    this.#accountId = accountId
     const configs = Object.entries(options.functions).map(([name, fn]) => resolveFunction(name, fn))
     const gate = options.maxConcurrency === undefined ? null : new PQueue({ concurrency: options.maxConcurrency })
     const log = options.logs === false ? null : typeof options.logs === 'function' ? options.logs : writeToStdout
     for (const config of configs) {
-      this.#services.set(
-        config.name,
-        new FunctionService({
-          config,
-          workerFile,
-          region,
-          accountId,
-          gate,
-          log,
-        }),
-      )
+      this.#services.set(config.name, new FunctionService({ config, workerFile, region, accountId, gate, log }))
     }
   }
 
@@ -84,7 +78,7 @@ export class Host implements Invoker {
     const service = this.#services.get(name)
     if (service === undefined) {
       return Promise.reject(
-        serviceError(ErrorType.ResourceNotFound, `Function not found: ${this.#arnPrefix}${name}`),
+        serviceError(ErrorType.ResourceNotFound, `Function not found: ${functionArn(this.#region, this.#accountId, name)}`),
       )
     }
     return service.invoke(payload, options)
@@ -130,4 +124,3 @@ export function createHost(options: HostOptions): Host {
   return new Host(options)
 }
 
-export type { LogEntry }

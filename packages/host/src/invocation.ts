@@ -1,30 +1,40 @@
-import type { ErrorShape, InvokeOptions, RawInvokeResult } from '@lambdalet/protocol'
-
-/** What came of running one event in an environment. */
-export type Outcome =
-  | { kind: 'response'; body: string }
-  | { kind: 'error'; error: ErrorShape; invalidEvent: boolean }
-  | { kind: 'timeout'; error: ErrorShape }
-  | { kind: 'crash'; error: ErrorShape }
-  /** Ended by the host itself (a forced close): a service error, not the function's. */
-  | { kind: 'aborted'; error: ErrorShape }
-  /** The environment crashed (with `error`) before its runtime took the event: run it elsewhere. */
-  | { kind: 'undelivered'; error: ErrorShape }
+import type { InvokeOptions, RawInvokeResult } from '@lambdalet/protocol'
 
 /** One accepted invocation, from the caller's call to its answer. */
-export interface Invocation {
+export class Invocation {
   readonly requestId: string
   readonly payload: string
   readonly options: InvokeOptions
   /** The invocation's log lines, kept only when the caller asked for `Tail`. */
   readonly tail: string[] | null
+  #resolve: (result: RawInvokeResult) => void
+  #reject: (error: Error) => void
+  #settled = false
+
+  constructor(
+    requestId: string,
+    payload: string,
+    options: InvokeOptions,
+    resolve: (result: RawInvokeResult) => void,
+    reject: (error: Error) => void,
+  ) {
+    this.requestId = requestId
+    this.payload = payload
+    this.options = options
+    this.tail = options.logType === 'Tail' ? [] : null
+    this.#resolve = resolve
+    this.#reject = reject
+  }
+
   /**
-   * Set when, on getting its answer, this invocation lent its queue slot to
-   * the next queued one; the slot is given back once it has settled.
+   * The one place a caller hears back: a result (function errors included,
+   * as the Invoke API reports them) or an `Error`. Only the first answer
+   * counts, so a late one (a bug, a race) cannot answer twice.
    */
-  lentSlot: boolean
-  /** Times its environment crashed before taking it; it is re-run once, not forever. */
-  undelivered: number
-  resolve(result: RawInvokeResult): void
-  reject(error: Error): void
+  settle(answer: RawInvokeResult | Error): void {
+    if (this.#settled) return
+    this.#settled = true
+    if (answer instanceof Error) this.#reject(answer)
+    else this.#resolve(answer)
+  }
 }

@@ -1,3 +1,4 @@
+import { LATEST_VERSION, logGroupName } from '@lambdalet/protocol'
 import type { FunctionConfig } from './options.js'
 
 /** Host variables a handler may reasonably need; nothing else leaks in (no secrets). */
@@ -21,8 +22,8 @@ export function lambdaEnvironment(config: FunctionConfig, region: string): Recor
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${nodeMajor}.x`,
     AWS_LAMBDA_FUNCTION_NAME: config.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.name}`,
+    AWS_LAMBDA_FUNCTION_VERSION: LATEST_VERSION,
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(config.name),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     LAMBDA_TASK_ROOT: config.codeRoot,
     _HANDLER: config.handler,

@@ -1,4 +1,4 @@
-import type { LogLevel } from '@lambdalet/protocol'
+import { LATEST_VERSION, type LogLevel } from '@lambdalet/protocol'
 
 /** The figures of a REPORT line. */
 export interface Report {
@@ -28,7 +28,7 @@ export type LogEntry =
   | { kind: 'platform'; functionName: string; requestId: string | null; time: number; line: string }
 
 export function startLine(requestId: string): string {
-  return `START RequestId: ${requestId} Version: $LATEST`
+  return `START RequestId: ${requestId} Version: ${LATEST_VERSION}`
 }
 
 export function endLine(requestId: string): string {
@@ -43,6 +43,18 @@ export function reportLine(requestId: string, report: Report): string {
   if (report.initDurationMs !== undefined) line += `\tInit Duration: ${report.initDurationMs.toFixed(2)} ms`
   if (report.status !== undefined) line += `\tStatus: ${report.status}`
   return line
+}
+
+/**
+ * Lambda's line for a failed init: with the init's duration when an
+ * invocation waited for it, with the message when nobody did (a pre-warmed
+ * environment), since then no invocation's answer carries the error.
+ */
+export function initReportLine(errorType: string, failed: { initDurationMs: number } | { errorMessage: string }): string {
+  if ('initDurationMs' in failed) {
+    return `INIT_REPORT Init Duration: ${failed.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`
+  }
+  return `INIT_REPORT Phase: init\tStatus: error\tError Type: ${errorType}\t${failed.errorMessage}`
 }
 
 /** A function's log line the way CloudWatch shows it from the Node.js runtime. */

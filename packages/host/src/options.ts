@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { parseHandler, type HandlerSpec } from '@lambdalet/protocol'
+import { FUNCTION_NAME_PATTERN, parseHandler, type HandlerSpec } from '@lambdalet/protocol'
+import { defaultConcurrency, defaults } from './defaults.js'
 import type { LogEntry } from './log-entry.js'
 
 export interface FunctionOptions {
@@ -66,13 +66,6 @@ const functionKeys = new Set([
 ])
 const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs'])
 
-/** Lambda's own rule for function names. */
-export const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
-
-export function defaultConcurrency(): number {
-  return Math.max(10, availableParallelism())
-}
-
 export function validateHostOptions(options: HostOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected host options to be an object, got \`${String(options)}\``)
@@ -92,8 +85,8 @@ export function validateHostOptions(options: HostOptions): void {
 }
 
 export function resolveFunction(name: string, options: FunctionOptions): FunctionConfig {
-  if (!FUNCTION_NAME.test(name)) {
-    throw new TypeError(`Expected a function name matching ${FUNCTION_NAME}, got \`${name}\``)
+  if (!FUNCTION_NAME_PATTERN.test(name)) {
+    throw new TypeError(`Expected a function name matching ${FUNCTION_NAME_PATTERN}, got \`${name}\``)
   }
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected \`functions.${name}\` to be an object, got \`${String(options)}\``)
@@ -103,7 +96,7 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
   }
   const at = (key: string) => `functions.${name}.${key}`
   const maxConcurrency = optionalInteger(at('maxConcurrency'), options.maxConcurrency, 1) ?? defaultConcurrency()
-  const minWarm = optionalInteger(at('minWarm'), options.minWarm, 0) ?? 0
+  const minWarm = optionalInteger(at('minWarm'), options.minWarm, 0) ?? defaults.minWarm
   if (minWarm > maxConcurrency) {
     throw new RangeError(`Expected \`${at('minWarm')}\` (${minWarm}) to be at most \`maxConcurrency\` (${maxConcurrency})`)
   }
@@ -120,13 +113,13 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
     handler: options.handler,
     codeRoot: options.codeDir === undefined ? dirname(spec.candidates[0] ?? process.cwd()) : resolve(options.codeDir),
     spec,
-    timeoutMs: optionalInteger(at('timeoutMs'), options.timeoutMs, 1) ?? 3000,
-    memoryMb: optionalInteger(at('memoryMb'), options.memoryMb, 16) ?? 128,
+    timeoutMs: optionalInteger(at('timeoutMs'), options.timeoutMs, 1) ?? defaults.timeoutMs,
+    memoryMb: optionalInteger(at('memoryMb'), options.memoryMb, 16) ?? defaults.memoryMb,
     maxConcurrency,
-    maxQueue: optionalInteger(at('maxQueue'), options.maxQueue, 0) ?? 1000,
-    idleTimeoutMs: optionalInteger(at('idleTimeoutMs'), options.idleTimeoutMs, 1) ?? 300_000,
+    maxQueue: optionalInteger(at('maxQueue'), options.maxQueue, 0) ?? defaults.maxQueue,
+    idleTimeoutMs: optionalInteger(at('idleTimeoutMs'), options.idleTimeoutMs, 1) ?? defaults.idleTimeoutMs,
     minWarm,
-    initTimeoutMs: optionalInteger(at('initTimeoutMs'), options.initTimeoutMs, 1) ?? 10_000,
+    initTimeoutMs: optionalInteger(at('initTimeoutMs'), options.initTimeoutMs, 1) ?? defaults.initTimeoutMs,
     env: { ...env },
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fixture, osThreads, testHost } from './helpers.js'
+import { fixture, osThreads, testHost, until } from './helpers.js'
 
 const kinds = ['ok', 'sleep', 'throw', 'exit', 'spin', 'late-reject', 'ok', 'sleep'] as const
 
@@ -25,37 +25,32 @@ describe('chaos', () => {
         }
       }),
     )
-    try {
-      expect(settled.every((count) => count === 1)).toBe(true)
-      for (const outcome of outcomes) {
-        switch (outcome.kind) {
-          case 'ok':
-          case 'sleep':
-          case 'late-reject':
-            // A late rejection crashes its environment after it answered; the
-            // answer stands, and whatever comes next runs elsewhere.
-            expect(outcome).toMatchObject({ result: outcome.id })
-            break
-          case 'throw':
-            expect(outcome.errorType).toBe('RangeError')
-            break
-          case 'exit':
-            expect(outcome.errorType).toBe('Runtime.ExitError')
-            break
-          case 'spin':
-            expect(outcome.errorType).toBe('Sandbox.Timedout')
-            break
-        }
+    expect(settled.every((count) => count === 1)).toBe(true)
+    for (const outcome of outcomes) {
+      switch (outcome.kind) {
+        case 'ok':
+        case 'sleep':
+        case 'late-reject':
+          // A late rejection crashes its environment after it answered; the
+          // answer stands, and whatever comes next runs elsewhere.
+          expect(outcome).toMatchObject({ result: outcome.id })
+          break
+        case 'throw':
+          expect(outcome.errorType).toBe('RangeError')
+          break
+        case 'exit':
+          expect(outcome.errorType).toBe('Runtime.ExitError')
+          break
+        case 'spin':
+          expect(outcome.errorType).toBe('Sandbox.Timedout')
+          break
       }
-      const stats = host.stats().functions.chaos!
-      expect(stats.invocations).toBe(total)
-      expect(stats.timeouts).toBe(outcomes.filter((o) => o.kind === 'spin').length)
-    } finally {
-      await host.close()
     }
+    const stats = host.stats().functions.chaos!
+    expect(stats.invocations).toBe(total)
+    expect(stats.timeouts).toBe(outcomes.filter((o) => o.kind === 'spin').length)
+    await host.close()
     expect(host.stats().threads).toBe(0)
-    const deadline = Date.now() + 5000
-    while (osThreads() > threadsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    expect(osThreads()).toBeLessThanOrEqual(threadsBefore)
+    await until(() => osThreads() <= threadsBefore, 5000)
   })
 })

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { createHost } from '../src/index.js'
-import { fixture, osThreads, rejectionOf, testHost } from './helpers.js'
+import { closedAfterTest, fixture, osThreads, rejectionOf, testHost, until } from './helpers.js'
 
 describe('close', () => {
   it('lets in-flight and queued invocations finish, then rejects new ones', async () => {
     const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1 } } })
     const inFlight = host.invoke('slow', { sleepMs: 200 })
     const queued = host.invoke('slow', { sleepMs: 10 })
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await until(() => host.stats().functions.slow!.environments.busy === 1)
+    expect(host.stats().functions.slow!.queue.waiting).toBe(1)
     const closing = host.close()
     const late = await rejectionOf(host.invoke('slow', {}))
     expect(late.errorType).toBe('ServiceException')
@@ -19,14 +20,16 @@ describe('close', () => {
   })
 
   it('terminates what is still running after the drain timeout, and settles everything', async () => {
-    const host = createHost({
-      logs: false,
-      drainTimeoutMs: 300,
-      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 60_000 } },
-    })
+    const host = closedAfterTest(
+      createHost({
+        logs: false,
+        drainTimeoutMs: 300,
+        functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 60_000 } },
+      }),
+    )
     const running = rejectionOf(host.invoke('slow', { spin: true }))
     const queued = rejectionOf(host.invoke('slow', {}))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await until(() => host.stats().functions.slow!.environments.busy === 1)
     const started = Date.now()
     await host.close()
     expect(Date.now() - started).toBeLessThan(3000)
@@ -52,9 +55,7 @@ describe('close', () => {
     await host.close()
     expect(host.stats().threads).toBe(0)
     // Terminated threads release their OS threads shortly after exiting.
-    const deadline = Date.now() + 5000
-    while (osThreads() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    expect(osThreads()).toBeLessThanOrEqual(before)
+    await until(() => osThreads() <= before, 5000)
   })
 
   it('is safe to call twice', async () => {
@@ -67,13 +68,16 @@ describe('close', () => {
 
 describe('close during a cold start', () => {
   it('settles an invocation whose environment is still initialising when the drain times out', async () => {
-    const host = createHost({
-      logs: false,
-      drainTimeoutMs: 200,
-      functions: { spin: { handler: fixture('init-spin.mjs'), initTimeoutMs: 30_000 } },
-    })
+    const host = closedAfterTest(
+      createHost({
+        logs: false,
+        drainTimeoutMs: 200,
+        functions: { spin: { handler: fixture('init-spin.mjs'), initTimeoutMs: 30_000 } },
+      }),
+    )
     const pending = rejectionOf(host.invoke('spin'))
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // The invocation waits for the environment's init, which spins forever.
+    expect(host.stats().functions.spin!.environments.starting).toBe(1)
     await host.close()
     expect((await pending).errorType).toBe('ServiceException')
     expect(host.stats().threads).toBe(0)

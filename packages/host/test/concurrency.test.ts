@@ -22,15 +22,11 @@ describe('concurrency', () => {
   it('never runs more than maxConcurrency invocations of a function at once', async () => {
     const file = join(dir, 'function.log')
     const { host } = testHost({ functions: { c: { handler: fixture('concurrency.mjs'), maxConcurrency: 3 } } })
-    try {
-      const ids = Array.from({ length: 30 }, (_, id) => id)
-      const results = await Promise.all(ids.map((id) => host.invoke('c', { id, file })))
-      expect(results).toEqual(ids)
-      expect(peak(file)).toBe(3)
-      expect(host.stats().functions.c!.coldStarts).toBe(3)
-    } finally {
-      await host.close()
-    }
+    const ids = Array.from({ length: 30 }, (_, id) => id)
+    const results = await Promise.all(ids.map((id) => host.invoke('c', { id, file })))
+    expect(results).toEqual(ids)
+    expect(peak(file)).toBe(3)
+    expect(host.stats().functions.c!.coldStarts).toBe(3)
   })
 
   it('never runs more than the host maxConcurrency across functions', async () => {
@@ -42,29 +38,21 @@ describe('concurrency', () => {
         b: { handler: fixture('concurrency.mjs'), maxConcurrency: 3 },
       },
     })
-    try {
-      const calls = Array.from({ length: 20 }, (_, id) => host.invoke(id % 2 ? 'a' : 'b', { id, file }))
-      expect(await Promise.all(calls)).toEqual(Array.from({ length: 20 }, (_, id) => id))
-      expect(peak(file)).toBe(2)
-    } finally {
-      await host.close()
-    }
+    const calls = Array.from({ length: 20 }, (_, id) => host.invoke(id % 2 ? 'a' : 'b', { id, file }))
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 20 }, (_, id) => id))
+    expect(peak(file)).toBe(2)
   })
 
   it('runs one event at a time per environment', async () => {
     const { host } = testHost({ functions: { counter: { handler: fixture('counter.mjs'), maxConcurrency: 2 } } })
-    try {
-      const results = (await Promise.all(
-        Array.from({ length: 40 }, () => host.invoke('counter')),
-      )) as Array<{ count: number; threadId: number }>
-      const byThread = new Map<number, number[]>()
-      for (const r of results) byThread.set(r.threadId, [...(byThread.get(r.threadId) ?? []), r.count])
-      expect(byThread.size).toBeLessThanOrEqual(2)
-      for (const counts of byThread.values()) {
-        expect([...counts].sort((x, y) => x - y)).toEqual(counts.map((_, i) => i + 1))
-      }
-    } finally {
-      await host.close()
+    const results = (await Promise.all(
+      Array.from({ length: 40 }, () => host.invoke('counter')),
+    )) as Array<{ count: number; threadId: number }>
+    const byThread = new Map<number, number[]>()
+    for (const r of results) byThread.set(r.threadId, [...(byThread.get(r.threadId) ?? []), r.count])
+    expect(byThread.size).toBeLessThanOrEqual(2)
+    for (const counts of byThread.values()) {
+      expect([...counts].sort((x, y) => x - y)).toEqual(counts.map((_, i) => i + 1))
     }
   })
 })

@@ -1,9 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { fixture, rejectionOf, testHost } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { fixture, rejectionOf, suiteHost } from './helpers.js'
 
 describe('function errors', () => {
-  const { host } = testHost({ functions: { errors: { handler: fixture('errors.mjs'), maxConcurrency: 2 } } })
-  afterAll(() => host.close())
+  const { host } = suiteHost({ functions: { errors: { handler: fixture('errors.mjs'), maxConcurrency: 2 } } })
 
   it("reports a thrown Error by its name, with message and trace", async () => {
     const error = await rejectionOf(host.invoke('errors', { kind: 'type-error' }))

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { fixture, fixtures, testHost } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { fixture, fixtures, suiteHost } from './helpers.js'
 
 describe('handler forms', () => {
-  const { host, logs } = testHost({
+  const { host, logs } = suiteHost({
     functions: {
       lambdaStyle: { handler: 'src/index.handler', codeDir: fixture('lambda-style') },
       nested: { handler: 'lambda-style/src/index.nested.main', codeDir: fixtures },
@@ -10,7 +10,6 @@ describe('handler forms', () => {
       named: { handler: fixture('echo-value.mjs#handler') },
     },
   })
-  afterAll(() => host.close())
 
   it('resolves a Lambda-style handler against codeDir, loading CommonJS', async () => {
     expect(await host.invoke('lambdaStyle', { a: 1 })).toEqual({ style: 'lambda', event: { a: 1 } })

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, onTestFinished } from 'vitest'
 import { createHost, type Host, type HostOptions, type LogEntry } from '../src/index.js'
 
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
@@ -14,11 +17,35 @@ export function osThreads(): number {
   return Number(/^Threads:\s+(\d+)/m.exec(status)?.[1])
 }
 
-/** A host whose log entries are collected instead of printed. */
+/**
+ * A host whose log entries are collected instead of printed, closed when
+ * the test ends, whether it passed or not (closing twice is safe).
+ */
 export function testHost(options: Omit<HostOptions, 'logs'>): { host: Host; logs: LogEntry[] } {
   const logs: LogEntry[] = []
-  const host = createHost({ ...options, logs: (entry) => logs.push(entry) })
+  const host = closedAfterTest(createHost({ ...options, logs: (entry) => logs.push(entry) }))
   return { host, logs }
+}
+
+/** Like `testHost`, for a host shared by a whole `describe` block: closed after its last test. */
+export function suiteHost(options: Omit<HostOptions, 'logs'>): { host: Host; logs: LogEntry[] } {
+  const logs: LogEntry[] = []
+  const host = createHost({ ...options, logs: (entry) => logs.push(entry) })
+  afterAll(() => host.close())
+  return { host, logs }
+}
+
+/** Closes `host` when the test ends, so no test leaves threads behind for the next. */
+export function closedAfterTest(host: Host): Host {
+  onTestFinished(() => host.close())
+  return host
+}
+
+/** A fresh temporary directory, removed when the test ends. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
 }
 
 /** Rejection of a promise, or a failure if it resolved. */

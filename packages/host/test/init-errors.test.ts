@@ -1,8 +1,7 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { fixture, rejectionOf, testHost } from './helpers.js'
+import { fixture, rejectionOf, tempDir, testHost } from './helpers.js'
 
 describe('init errors', () => {
   it.each([
@@ -14,49 +13,32 @@ describe('init errors', () => {
     const { host, logs } = testHost({
       functions: { broken: { handler: fixture(file) }, ok: { handler: fixture('echo-value.mjs') } },
     })
-    try {
-      const error = await rejectionOf(host.invoke('broken', {}))
-      expect(error.errorType).toBe(errorType)
-      expect(error.errorMessage).toMatch(message)
-      expect(logs.some((entry) => entry.line.includes(`Status: error\tError Type: ${errorType}`))).toBe(true)
-      expect(await host.invoke('ok', 'still serving')).toBe('still serving')
-      expect(host.stats().functions.broken!.environments).toMatchObject({ idle: 0, busy: 0, starting: 0 })
-    } finally {
-      await host.close()
-    }
+    const error = await rejectionOf(host.invoke('broken', {}))
+    expect(error.errorType).toBe(errorType)
+    expect(error.errorMessage).toMatch(message)
+    expect(logs.some((entry) => entry.line.includes(`Status: error\tError Type: ${errorType}`))).toBe(true)
+    expect(await host.invoke('ok', 'still serving')).toBe('still serving')
+    expect(host.stats().functions.broken!.environments).toMatchObject({ idle: 0, busy: 0, starting: 0 })
   })
 
   it('retries init on the next invocation, so fixing the file fixes the function', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lambdalet-init-'))
-    try {
-      const file = join(dir, 'handler.mjs')
-      writeFileSync(file, "throw new Error('not yet')\n")
-      const { host } = testHost({ functions: { fixable: { handler: file } } })
-      try {
-        expect((await rejectionOf(host.invoke('fixable'))).errorMessage).toBe('not yet')
-        expect((await rejectionOf(host.invoke('fixable'))).errorMessage).toBe('not yet')
-        copyFileSync(fixture('echo-value.mjs'), file)
-        expect(await host.invoke('fixable', 'fixed')).toBe('fixed')
-      } finally {
-        await host.close()
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    const file = join(tempDir('lambdalet-init-'), 'handler.mjs')
+    writeFileSync(file, "throw new Error('not yet')\n")
+    const { host } = testHost({ functions: { fixable: { handler: file } } })
+    expect((await rejectionOf(host.invoke('fixable'))).errorMessage).toBe('not yet')
+    expect((await rejectionOf(host.invoke('fixable'))).errorMessage).toBe('not yet')
+    copyFileSync(fixture('echo-value.mjs'), file)
+    expect(await host.invoke('fixable', 'fixed')).toBe('fixed')
   })
 
   it('times out an init that never finishes, using its own budget', async () => {
     const { host } = testHost({
       functions: { spin: { handler: fixture('init-spin.mjs'), initTimeoutMs: 500, timeoutMs: 60_000 } },
     })
-    try {
-      const started = Date.now()
-      const error = await rejectionOf(host.invoke('spin'))
-      expect(error.errorType).toBe('Sandbox.Timedout')
-      expect(error.errorMessage).toBe('Init timed out after 0.50 seconds')
-      expect(Date.now() - started).toBeLessThan(2000)
-    } finally {
-      await host.close()
-    }
+    const started = Date.now()
+    const error = await rejectionOf(host.invoke('spin'))
+    expect(error.errorType).toBe('Sandbox.Timedout')
+    expect(error.errorMessage).toBe('Init timed out after 0.50 seconds')
+    expect(Date.now() - started).toBeLessThan(2000)
   })
 })

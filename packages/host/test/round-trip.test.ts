@@ -1,14 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { fixture, testHost } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { fixture, suiteHost } from './helpers.js'
 
 describe('round trip', () => {
-  const { host } = testHost({
+  const { host } = suiteHost({
     functions: {
       echo: { handler: fixture('echo-value.mjs') },
       undef: { handler: fixture('echo-value.mjs#returnsUndefined') },
     },
   })
-  afterAll(() => host.close())
 
   it('returns Unicode, nested values and null unchanged', async () => {
     const event = { text: 'ünïcødé ✓ 🚀 \u0000 "quotes"', nested: { list: [1, 2.5, null, true, { deep: ['a'] }] } }

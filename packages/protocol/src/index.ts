@@ -12,7 +12,6 @@ export type {
   ResponseMessage,
   RuntimeConfig,
   RuntimeMessage,
-  ShutdownMessage,
   StartedMessage,
 } from './messages.js'
 export {
@@ -43,3 +42,11 @@ export {
 } from './event-invoke-config.js'
 export type { ConfigCheck, EventInvokeConfig } from './event-invoke-config.js'
 export type { AsyncFunctionStats, AsyncInvoker, AsyncStats, EventInvokeConfigEntry } from './async-invoker.js'
+export {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_REGION,
+  FUNCTION_NAME_PATTERN,
+  LATEST_VERSION,
+  functionArn,
+  logGroupName,
+} from './lambda-names.js'

@@ -126,12 +126,12 @@ export interface InvokeMessage {
   event: string
 }
 
-/** Leave the loop: the environment is being shut down gracefully. */
-export interface ShutdownMessage {
-  type: 'shutdown'
-}
-
-export type HostMessage = InvokeMessage | ShutdownMessage
+/**
+ * Everything the host sends. There is no graceful shutdown message: the host
+ * ends an environment by terminating what runs it, so that a later cold
+ * start really gets fresh module state.
+ */
+export type HostMessage = InvokeMessage
 
 // ── the worker's start-up data ───────────────────────────────────────────────
 
@@ -147,7 +147,6 @@ export interface RuntimeConfig {
   /** The handler string as configured, for error messages (`index.handler`). */
   handlerName: string
   memoryLimitInMB: number
-  initTimeoutMs: number
   logGroupName: string
   logStreamName: string
 }

@@ -9,7 +9,7 @@ function config(handler: string): RuntimeConfig {
   const spec = parseHandler(handler, fixtures)
   return {
     functionName: 'f', invokedFunctionArn: 'arn', functionVersion: '$LATEST', moduleCandidates: spec.candidates, exportName: spec.exportName,
-    handlerName: handler, memoryLimitInMB: 128, initTimeoutMs: 1000, logGroupName: 'g', logStreamName: 's',
+    handlerName: handler, memoryLimitInMB: 128, logGroupName: 'g', logStreamName: 's',
   }
 }
 

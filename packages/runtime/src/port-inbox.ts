@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads'
-import type { HostMessage } from '@lambdalet/protocol'
+import type { InvokeMessage } from '@lambdalet/protocol'
 
 /**
  * The runtime's side of the long-poll: `receive()` resolves with the next
@@ -7,11 +7,11 @@ import type { HostMessage } from '@lambdalet/protocol'
  * one message waits here.
  */
 export class PortInbox {
-  #waiting: ((message: HostMessage) => void) | null = null
-  #pending: HostMessage[] = []
+  #waiting: ((message: InvokeMessage) => void) | null = null
+  #pending: InvokeMessage[] = []
 
   constructor(port: MessagePort) {
-    port.on('message', (message: HostMessage) => {
+    port.on('message', (message: InvokeMessage) => {
       const waiting = this.#waiting
       if (waiting === null) {
         this.#pending.push(message)
@@ -22,7 +22,7 @@ export class PortInbox {
     })
   }
 
-  receive(): Promise<HostMessage> {
+  receive(): Promise<InvokeMessage> {
     const message = this.#pending.shift()
     if (message !== undefined) return Promise.resolve(message)
     return new Promise((resolve) => {

@@ -21,9 +21,11 @@ import { PortInbox } from './port-inbox.js'
 /**
  * The runtime: load the handler, then loop — ask for an event, run it,
  * report, ask again — one event at a time, as a Lambda runtime does against
- * the Runtime API. Returns only when the host says `shutdown`.
+ * the Runtime API. Never returns: the host ends an environment by
+ * terminating its thread, and a returned task would hand the thread back to
+ * the pool with this function's module state still in it.
  */
-export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise<void> {
+export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise<never> {
   const post = (message: RuntimeMessage) => port.postMessage(message)
   post({ type: 'started' })
   const inbox = new PortInbox(port)
@@ -54,10 +56,8 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     handler = await loadHandler(config)
   } catch (error) {
     post({ type: 'init-error', error: toErrorShape(error), initDurationMs: performance.now() - initStart })
-    // Stay until the host terminates this thread: returning would hand the
-    // thread back to the pool with the failed module cached in it.
-    await waitForShutdown(inbox)
-    return
+    // The host terminates this thread; until then the failed module stays cached here.
+    return untilTerminated()
   }
   post({ type: 'next', initDurationMs: performance.now() - initStart, heapUsedBytes: heapUsed() })
 
@@ -66,16 +66,14 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     // A crash reported while this event was on its way: the host gives the
     // event to another environment, so it must not run here too.
     if (crashed) break
-    if (message.type === 'shutdown') return
     current = message.requestId
     const report = await invoke(handler, config, message)
     if (crashed) break
     current = null
     post(report)
   }
-  // A crashed environment is destroyed by the host. Returning would hand the
-  // thread back to the pool with this module's state still in it.
-  await waitForShutdown(inbox)
+  // A crashed environment is destroyed by the host, which terminates this thread.
+  return untilTerminated()
 }
 
 async function invoke(
@@ -119,8 +117,7 @@ function heapUsed(): number {
   return getHeapStatistics().used_heap_size
 }
 
-async function waitForShutdown(inbox: PortInbox): Promise<void> {
-  while ((await inbox.receive()).type !== 'shutdown') {
-    // An environment that failed init is never sent work; ignore anything else.
-  }
+// The port's listener keeps the thread's event loop alive until it is terminated.
+function untilTerminated(): Promise<never> {
+  return new Promise<never>(() => {})
 }

@@ -10,9 +10,9 @@ export interface EnvironmentTask {
 
 /**
  * Piscina's worker file. The task is not a unit of work but a whole
- * execution environment: it runs the runtime loop until the host shuts the
- * environment down or terminates the thread.
+ * execution environment: it runs the runtime loop until the host terminates
+ * the thread.
  */
-export default function environment(task: EnvironmentTask): Promise<void> {
+export default function environment(task: EnvironmentTask): Promise<never> {
   return runLoop(task.port, task.config)
 }

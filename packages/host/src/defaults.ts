@@ -1,0 +1,23 @@
+import { availableParallelism } from 'node:os'
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '@lambdalet/protocol'
+
+/**
+ * Every default of the host's options, in one place; Lambda's own where it
+ * has one. The README's options table says the same.
+ */
+export const defaults = {
+  timeoutMs: 3000,
+  memoryMb: 128,
+  maxQueue: 1000,
+  idleTimeoutMs: 300_000,
+  minWarm: 0,
+  initTimeoutMs: 10_000,
+  drainTimeoutMs: 10_000,
+  region: DEFAULT_REGION,
+  accountId: DEFAULT_ACCOUNT_ID,
+} as const
+
+/** A function's default `maxConcurrency`: at least 10, more on a machine with more cores. */
+export function defaultConcurrency(): number {
+  return Math.max(10, availableParallelism())
+}

@@ -24,11 +24,25 @@ const { values: args } = parseArgs({
 
 const sections = {
   embedded: (s) => embedded({ rounds: s.rounds, windowMs: s.windowMs, warmupMs: s.warmupMs, progress }),
-  http: (s) => http({ rounds: s.rounds, durationSeconds: s.httpSeconds, warmupSeconds: s.httpWarmupSeconds, environments: 2, progress }),
+  http: (s) =>
+    http({
+      rounds: s.rounds,
+      durationSeconds: s.httpSeconds,
+      warmupSeconds: s.httpWarmupSeconds,
+      environments: 2,
+      progress,
+    }),
   cold: (s) => coldStart({ samples: s.coldSamples, progress }),
   payload: (s) => payload({ rounds: s.rounds, windowMs: s.windowMs, warmupMs: s.warmupMs, progress }),
   rss: (s) => idleRss({ rounds: s.rssRounds, environments: s.rssEnvironments, progress }),
-  async: (s) => asyncEvents({ rounds: s.asyncRounds, durationSeconds: s.httpSeconds, warmupSeconds: s.httpWarmupSeconds, environments: 2, progress }),
+  async: (s) =>
+    asyncEvents({
+      rounds: s.asyncRounds,
+      durationSeconds: s.httpSeconds,
+      warmupSeconds: s.httpWarmupSeconds,
+      environments: 2,
+      progress,
+    }),
 }
 
 if (args.help) {
@@ -37,8 +51,28 @@ if (args.help) {
 }
 
 const settings = args.quick
-  ? { rounds: 2, windowMs: 500, warmupMs: 200, httpSeconds: 1, httpWarmupSeconds: 1, coldSamples: 5, rssRounds: 1, rssEnvironments: 4, asyncRounds: 1 }
-  : { rounds: 7, windowMs: 1000, warmupMs: 500, httpSeconds: 3, httpWarmupSeconds: 2, coldSamples: 21, rssRounds: 3, rssEnvironments: 8, asyncRounds: 3 }
+  ? {
+      rounds: 2,
+      windowMs: 500,
+      warmupMs: 200,
+      httpSeconds: 1,
+      httpWarmupSeconds: 1,
+      coldSamples: 5,
+      rssRounds: 1,
+      rssEnvironments: 4,
+      asyncRounds: 1,
+    }
+  : {
+      rounds: 7,
+      windowMs: 1000,
+      warmupMs: 500,
+      httpSeconds: 3,
+      httpWarmupSeconds: 2,
+      coldSamples: 21,
+      rssRounds: 3,
+      rssEnvironments: 8,
+      asyncRounds: 3,
+    }
 
 const selected = args.only === undefined ? Object.keys(sections) : args.only.split(',').map((name) => name.trim())
 for (const name of selected) {
@@ -69,7 +103,12 @@ const report = {
   quick: args.quick,
   settings,
   durationSeconds: seconds,
-  machine: { node: process.version, cpu: cpus()[0]?.model, cores: availableParallelism(), memoryGb: totalmem() / 2 ** 30 },
+  machine: {
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cores: availableParallelism(),
+    memoryGb: totalmem() / 2 ** 30,
+  },
   figures,
 }
 const dir = new URL('./results/', import.meta.url)

@@ -43,6 +43,8 @@ export const handler = async (event) => {
     }
     default:
       // Also reached by an event that is not an HTTP request (a direct invoke).
-      return json(404, { message: `No route for ${event?.requestContext?.http?.method ?? 'this event'} ${event?.rawPath ?? ''}`.trim() })
+      return json(404, {
+        message: `No route for ${event?.requestContext?.http?.method ?? 'this event'} ${event?.rawPath ?? ''}`.trim(),
+      })
   }
 }

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import { startServer } from '@lambdalet/cli'
 import { figure } from '../lib/figure.mjs'
 import { startLoadGenerator } from '../lib/load-client.mjs'
@@ -32,7 +32,9 @@ export async function asyncEvents({ rounds, durationSeconds, warmupSeconds, envi
   try {
     for (const { name, store } of stores) {
       const server = await startServer({
-        functions: { noop: { handler: 'noop.mjs', codeDir, maxConcurrency: environments, minWarm: environments, routes: [] } },
+        functions: {
+          noop: { handler: 'noop.mjs', codeDir, maxConcurrency: environments, minWarm: environments, routes: [] },
+        },
         port: 0,
         logs: false,
         logger: () => {},
@@ -70,7 +72,10 @@ export async function asyncEvents({ rounds, durationSeconds, warmupSeconds, envi
           `Event invocations on the ${name} store`,
           rounds,
           [
-            { name: 'RequestResponse', run: async () => samples.sync.push((await drive('RequestResponse', durationSeconds)).requestsPerSecond) },
+            {
+              name: 'RequestResponse',
+              run: async () => samples.sync.push((await drive('RequestResponse', durationSeconds)).requestsPerSecond),
+            },
             { name: 'Event', run: async () => samples.events.push(await events(durationSeconds)) },
           ],
           progress,

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { createHost } from '@lambdalet/host'
 import { figure } from '../lib/figure.mjs'
@@ -47,7 +47,8 @@ export async function coldStart({ samples, progress }) {
   return [
     figure({
       id: 'cold-start',
-      title: 'cold start, first invocation of a trivial handler (ms): fresh host vs new Worker + import() + 1 round trip',
+      title:
+        'cold start, first invocation of a trivial handler (ms): fresh host vs new Worker + import() + 1 round trip',
       unit: 'ms',
       lambdalet: { label: 'fresh host', samples: results['fresh host'] },
       baseline: { label: 'new Worker', samples: results['new Worker'] },

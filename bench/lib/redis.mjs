@@ -10,11 +10,20 @@ export async function startRedis() {
   if (spawnSync('redis-server', ['--version']).status !== 0) return null
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'lambdalet-bench-redis-'))
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  })
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    {
+      stdio: 'ignore',
+    },
+  )
   for (let i = 0; i < 200; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() === 'PONG') break
+    if (
+      spawnSync('redis-cli', ['-p', String(port), 'ping'])
+        .stdout?.toString()
+        .trim() === 'PONG'
+    )
+      break
     await sleep(25)
   }
   return {

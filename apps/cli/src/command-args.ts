@@ -25,7 +25,8 @@ export function parsePort(value: string | undefined, fallback: number): number {
 export function parseDuration(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
   const match = /^(\d+)(ms|s)?$/.exec(value)
-  if (match === null) throw new UsageError(`${flag}: expected a duration such as 10s or 500ms, got ${JSON.stringify(value)}`)
+  if (match === null)
+    throw new UsageError(`${flag}: expected a duration such as 10s or 500ms, got ${JSON.stringify(value)}`)
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
 }
 

@@ -1,16 +1,16 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   DeleteFunctionEventInvokeConfigCommand,
   GetFunctionEventInvokeConfigCommand,
+  InvalidParameterValueException,
   InvokeCommand,
   LambdaClient,
   PutFunctionEventInvokeConfigCommand,
   ResourceNotFoundException,
   UpdateFunctionEventInvokeConfigCommand,
-  InvalidParameterValueException,
 } from '@aws-sdk/client-lambda'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { fixtures, runCli, spawnServe } from './helpers.js'
 
@@ -44,8 +44,15 @@ function project(): { dir: string; runs: string; ran: () => string[]; began: () 
   return {
     dir,
     runs,
-    ran: () => (existsSync(join(runs, 'runs.log')) ? readFileSync(join(runs, 'runs.log'), 'utf8').trim().split('\n') : []),
-    began: () => (existsSync(started) ? readFileSync(started, 'utf8').trim().split('\n').map((line) => line.split(' ')[0] as string) : []),
+    ran: () =>
+      existsSync(join(runs, 'runs.log')) ? readFileSync(join(runs, 'runs.log'), 'utf8').trim().split('\n') : [],
+    began: () =>
+      existsSync(started)
+        ? readFileSync(started, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => line.split(' ')[0] as string)
+        : [],
     open: () => writeFileSync(join(runs, 'open'), ''),
   }
 }
@@ -85,7 +92,9 @@ describe('durable Event invocations', () => {
     const lambda = client(await first.port)
     const keys = Array.from({ length: 10 }, (_, i) => `s${i}`)
     for (const key of keys) {
-      await lambda.send(new InvokeCommand({ FunctionName: 'started', InvocationType: 'Event', Payload: JSON.stringify({ key }) }))
+      await lambda.send(
+        new InvokeCommand({ FunctionName: 'started', InvocationType: 'Event', Payload: JSON.stringify({ key }) }),
+      )
     }
     await vi.waitFor(() => expect(began()).toHaveLength(4), { timeout: 10_000 })
     first.child.kill('SIGTERM')
@@ -132,7 +141,9 @@ describe('the event-invoke-config API through @aws-sdk/client-lambda', () => {
     const lambda = client(await serve.port)
     const arn = 'arn:aws:lambda:us-east-1:000000000000:function:'
 
-    const missing = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'record' })).catch((e: unknown) => e)
+    const missing = await lambda
+      .send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'record' }))
+      .catch((e: unknown) => e)
     expect(missing).toBeInstanceOf(ResourceNotFoundException)
 
     const put = await lambda.send(
@@ -151,7 +162,9 @@ describe('the event-invoke-config API through @aws-sdk/client-lambda', () => {
     })
     expect(put.LastModified).toBeInstanceOf(Date)
 
-    const updated = await lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: 'record', MaximumRetryAttempts: 0 }))
+    const updated = await lambda.send(
+      new UpdateFunctionEventInvokeConfigCommand({ FunctionName: 'record', MaximumRetryAttempts: 0 }),
+    )
     expect(updated).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 })
 
     const invalid = await lambda
@@ -172,7 +185,9 @@ describe('the event-invoke-config API through @aws-sdk/client-lambda', () => {
       MaximumEventAgeInSeconds: 120,
     })
     await kept.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: 'record' }))
-    const gone = await kept.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'record' })).catch((e: unknown) => e)
+    const gone = await kept
+      .send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'record' }))
+      .catch((e: unknown) => e)
     expect(gone).toBeInstanceOf(ResourceNotFoundException)
   })
 })

@@ -1,10 +1,10 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 // The events package's own harness: a real redis-server on a free port.
-import { startRedisServer, type RedisServer } from '../../../packages/events/test/redis-server.js'
+import { type RedisServer, startRedisServer } from '../../../packages/events/test/redis-server.js'
 import { fixtures, runCli, spawnServe } from './helpers.js'
 
 const client = (port: number) =>
@@ -15,7 +15,8 @@ const client = (port: number) =>
     maxAttempts: 1,
   })
 
-const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [])
+const lines = (file: string): string[] =>
+  existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []
 
 describe('two lambdalet serve instances sharing one Redis', () => {
   let redis: RedisServer
@@ -71,14 +72,19 @@ describe('two lambdalet serve instances sharing one Redis', () => {
 
     // a's worker threads share a's pid: what a held at the kill is what it started.
     const aPid = String(a.child.pid)
-    const heldByA = startedBy().filter(([, pid]) => pid === aPid).map(([key]) => key)
+    const heldByA = startedBy()
+      .filter(([, pid]) => pid === aPid)
+      .map(([key]) => key)
     expect(heldByA).toHaveLength(3)
     a.child.kill('SIGKILL')
     await a.exited
     writeFileSync(join(runs, 'open'), '')
 
     // b finishes its own, then everything left, then a's three once their leases lapse.
-    await vi.waitFor(() => expect(new Set(lines(join(runs, 'runs.log'))).size).toBe(30), { timeout: 40_000, interval: 200 })
+    await vi.waitFor(() => expect(new Set(lines(join(runs, 'runs.log'))).size).toBe(30), {
+      timeout: 40_000,
+      interval: 200,
+    })
     const ran = lines(join(runs, 'runs.log'))
     expect([...new Set(ran)].sort()).toEqual([...keys].sort())
     const twice = ran.filter((key, i) => ran.indexOf(key) !== i)

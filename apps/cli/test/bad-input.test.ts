@@ -25,7 +25,8 @@ describe('bad input on the real socket', () => {
     expect(await response.json()).toMatchObject({ message: 'Hello, after!' })
   })
 
-  const post = (path: string, body: string): Promise<Response> => fetch(`${server.url}${path}`, { method: 'POST', body })
+  const post = (path: string, body: string): Promise<Response> =>
+    fetch(`${server.url}${path}`, { method: 'POST', body })
 
   it('answers malformed JSON with 400 InvalidRequestContentException', async () => {
     const response = await post(invokePath('hello'), '{"name":')
@@ -45,7 +46,10 @@ describe('bad input on the real socket', () => {
 
   it('refuses a chunked body once it passes 6 MB with 413', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${server.url}${invokePath('hello')}`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } })
+      const req = httpRequest(`${server.url}${invokePath('hello')}`, {
+        method: 'POST',
+        headers: { 'transfer-encoding': 'chunked' },
+      })
       const chunk = Buffer.alloc(256 * 1024, 0x20)
       let answered = false
       req.on('response', (res) => {

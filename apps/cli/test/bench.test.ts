@@ -27,8 +27,18 @@ describe('lambdalet bench', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lambdalet-bench-'))
     const run = await runCli([
-      'bench', 'bench-fast.mjs', '--cold', '2', '--concurrency', '1,2', '--requests', '30',
-      '--event', '[{"n":1},{"n":2}]', '--json', file('base.json'),
+      'bench',
+      'bench-fast.mjs',
+      '--cold',
+      '2',
+      '--concurrency',
+      '1,2',
+      '--requests',
+      '30',
+      '--event',
+      '[{"n":1},{"n":2}]',
+      '--json',
+      file('base.json'),
     ])
     expect(run.stderr).toBe('')
     expect(run.code).toBe(0)
@@ -87,12 +97,24 @@ describe('lambdalet bench', () => {
 
   it('compares with a base run, and fails on a regression only with --fail-on-regression', async () => {
     // The same settings on a handler that sleeps ten times longer, found by name in the folder.
-    const slower = ['bench', 'bench-slow', '.', '--cold', '0', '--concurrency', '1,2', '--requests', '30', '--compare', file('base.json')]
+    const slower = [
+      'bench',
+      'bench-slow',
+      '.',
+      '--cold',
+      '0',
+      '--concurrency',
+      '1,2',
+      '--requests',
+      '30',
+      '--compare',
+      file('base.json'),
+    ]
 
     const gated = await runCli([...slower, '--fail-on-regression', '10'])
     expect(gated.code).toBe(1)
-    expect(gated.stdout).toMatch(/^ {2}concurrency 1 inv\/s +[\d,]+ +[\d,]+ +−\d+\.\d %  REGRESSION$/m)
-    expect(gated.stdout).toMatch(/^ {2}concurrency 2 latency p50 .* \+\d+\.\d %  REGRESSION$/m)
+    expect(gated.stdout).toMatch(/^ {2}concurrency 1 inv\/s +[\d,]+ +[\d,]+ +−\d+\.\d % {2}REGRESSION$/m)
+    expect(gated.stdout).toMatch(/^ {2}concurrency 2 latency p50 .* \+\d+\.\d % {2}REGRESSION$/m)
     expect(gated.stdout).toMatch(/gated figures got worse by more than 10 %/)
 
     const reported = await runCli(slower)
@@ -107,8 +129,19 @@ describe('lambdalet bench', () => {
 
     // A gate that compares nothing (no concurrency level in common) fails loudly instead of passing.
     const disjoint = await runCli([
-      'bench', 'bench-slow', '.', '--cold', '0', '--concurrency', '3', '--requests', '10',
-      '--compare', file('base.json'), '--fail-on-regression', '10',
+      'bench',
+      'bench-slow',
+      '.',
+      '--cold',
+      '0',
+      '--concurrency',
+      '3',
+      '--requests',
+      '10',
+      '--compare',
+      file('base.json'),
+      '--fail-on-regression',
+      '10',
     ])
     expect(disjoint.code).toBe(2)
     expect(disjoint.stdout).toMatch(/nothing to gate/)
@@ -117,8 +150,18 @@ describe('lambdalet bench', () => {
 
   it('counts function errors by type, and the counts add up', async () => {
     const run = await runCli([
-      'bench', 'bench-flaky.mjs', '--cold', '0', '--concurrency', '2', '--requests', '20',
-      '--event', '[{"fail":false},{"fail":true}]', '--json', file('flaky.json'),
+      'bench',
+      'bench-flaky.mjs',
+      '--cold',
+      '0',
+      '--concurrency',
+      '2',
+      '--requests',
+      '20',
+      '--event',
+      '[{"fail":false},{"fail":true}]',
+      '--json',
+      file('flaky.json'),
     ])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/errors: TypeError 10/)
@@ -129,8 +172,17 @@ describe('lambdalet bench', () => {
 
   it('drives the Invoke API of a server on 127.0.0.1 with autocannon under --http', async () => {
     const run = await runCli([
-      'bench', 'bench-fast.mjs', '--http', '--cold', '1', '--concurrency', '2', '--requests', '20',
-      '--json', file('http.json'),
+      'bench',
+      'bench-fast.mjs',
+      '--http',
+      '--cold',
+      '1',
+      '--concurrency',
+      '2',
+      '--requests',
+      '20',
+      '--json',
+      file('http.json'),
     ])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/through the Invoke API \(HTTP\)/)
@@ -143,7 +195,7 @@ describe('lambdalet bench', () => {
     expectOrdered(level.durationMs, 20)
   })
 
-  it('stops with exit code 1 and the function\'s own error when it cannot initialise', async () => {
+  it("stops with exit code 1 and the function's own error when it cannot initialise", async () => {
     const run = await runCli(['bench', 'bench-broken.mjs', '--cold', '1'])
     expect(run.stderr).toMatch(/^lambdalet bench: bench-broken failed to initialise: Error: missing configuration$/m)
     expect(run.code).toBe(1)
@@ -152,7 +204,10 @@ describe('lambdalet bench', () => {
 
   it('rejects bad values with a message naming the option, and exit code 2', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--concurrency', '1,0'], /--concurrency: expected integers from 1 to 1000 separated by commas, such as 1,4,16, got "1,0"/],
+      [
+        ['--concurrency', '1,0'],
+        /--concurrency: expected integers from 1 to 1000 separated by commas, such as 1,4,16, got "1,0"/,
+      ],
       [['--duration', 'soon'], /--duration: expected a duration such as 10s or 500ms, got "soon"/],
       [['--duration', '1s', '--requests', '5'], /expected --duration or --requests, not both/],
       [['--memory', '64'], /--memory: expected an integer from 128 to 10240, got "64"/],

@@ -46,10 +46,21 @@ describe('lambdalet invoke', () => {
   it('writes one JSON object per line with --log-format json', async () => {
     const result = await runCli(['invoke', 'noisy', '--log-format', 'json'])
     expect(result.code).toBe(0)
-    const records = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)
+    const records = result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
     expect(records.map((record) => record['kind'])).toEqual(['start', 'function', 'end', 'report'])
-    expect(records[1]).toMatchObject({ level: 'INFO', functionName: 'noisy', message: expect.stringContaining('\u001b[31m') })
-    expect(records[3]).toMatchObject({ kind: 'report', durationMs: expect.any(Number), maxMemoryUsedMb: expect.any(Number) })
+    expect(records[1]).toMatchObject({
+      level: 'INFO',
+      functionName: 'noisy',
+      message: expect.stringContaining('\u001b[31m'),
+    })
+    expect(records[3]).toMatchObject({
+      kind: 'report',
+      durationMs: expect.any(Number),
+      maxMemoryUsedMb: expect.any(Number),
+    })
     for (const record of records) expect(record).toHaveProperty('time')
   })
 })

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -33,7 +33,12 @@ describe('loading functions from a folder and a config file', () => {
   }
 
   it('makes every module file directly in the folder a function with ANY routes', async () => {
-    await folder({ 'a.mjs': HANDLER, 'b-c.cjs': 'exports.handler = async () => 1\n', 'd_e.js': HANDLER, 'notes.txt': '' })
+    await folder({
+      'a.mjs': HANDLER,
+      'b-c.cjs': 'exports.handler = async () => 1\n',
+      'd_e.js': HANDLER,
+      'notes.txt': '',
+    })
     await writeFile(join(dir, 'lib', 'helper.mjs'), HANDLER)
     const project = await loadProject({ dir })
     expect(Object.keys(project.functions).sort()).toEqual(['a', 'b-c', 'd_e'])
@@ -79,10 +84,14 @@ describe('loading functions from a folder and a config file', () => {
       'lambdalet.json': '{"functions":{"hello":{"timeout":3,"__proto__":{},"constructor":1}},"port":1}',
     })
     const found = await issues(loadProject({ dir, cwd: dir }))
-    expect(found).toContain('lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion)')
+    expect(found).toContain(
+      'lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion)',
+    )
     expect(found.some((issue) => issue.startsWith('lambdalet.json: port: unknown key'))).toBe(true)
     expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.__proto__: unknown key'))).toBe(true)
-    expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.constructor: unknown key'))).toBe(true)
+    expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.constructor: unknown key'))).toBe(
+      true,
+    )
   })
 
   it('reports bad asynchronous settings with the file and the key: a retry count of 3, an age under 60 s, an unknown store scheme', async () => {
@@ -91,7 +100,9 @@ describe('loading functions from a folder and a config file', () => {
       'lambdalet.json': JSON.stringify({
         store: 'nats://localhost',
         retryDelaysMs: [1000],
-        functions: { hello: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 59, destinations: { onFailure: 'nowhere' } } },
+        functions: {
+          hello: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 59, destinations: { onFailure: 'nowhere' } },
+        },
       }),
     })
     const found = await issues(loadProject({ dir, cwd: dir }))
@@ -132,7 +143,9 @@ describe('loading functions from a folder and a config file', () => {
         'lambdalet.json: functions.hello.timeoutMs: expected a positive integer, got "3s"',
         'lambdalet.json: functions.hello.memoryMb: expected an integer of at least 16 (MB), got 8',
         'lambdalet.json: functions.hello.env.OK: expected a string, got 1',
-        expect.stringMatching(/^lambdalet\.json: functions\.hello\.routes\[0\]: expected a route key .*, got "FETCH \/x"$/),
+        expect.stringMatching(
+          /^lambdalet\.json: functions\.hello\.routes\[0\]: expected a route key .*, got "FETCH \/x"$/,
+        ),
         'lambdalet.json: functions.hello.minWarm: expected at most maxConcurrency (2), got 3',
         'lambdalet.json: functions["bad name"]: expected a function name of 1 to 64 letters, digits, "-" or "_"',
         'lambdalet.json: region: expected a region like "us-east-1", got "mars"',

@@ -4,8 +4,8 @@ import {
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
-  ResourceNotFoundException,
   paginateListFunctions,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/start-server.js'
@@ -80,7 +80,9 @@ describe('control-plane reads through @aws-sdk/client-lambda', () => {
   it("reaches a function through the ARN of AWS's docs when no account id is configured", async () => {
     const configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: DOCS_ARN }))
     expect(configuration.FunctionName).toBe('hello')
-    const invoked = await client.send(new InvokeCommand({ FunctionName: DOCS_ARN, Payload: new TextEncoder().encode('{}') }))
+    const invoked = await client.send(
+      new InvokeCommand({ FunctionName: DOCS_ARN, Payload: new TextEncoder().encode('{}') }),
+    )
     expect(JSON.parse(new TextDecoder().decode(invoked.Payload))).toMatchObject({ functionName: 'hello' })
   })
 

@@ -33,7 +33,9 @@ describe('web frameworks behind HTTP routes', () => {
 
   describe.each(mounts)('%s, mounted at /%s, payload format %s', (_, __, mount, format) => {
     it('routes by path and passes path, repeated query values and headers', async () => {
-      const response = await fetch(`${server.url}/${mount}/users/42?tag=a&tag=b`, { headers: { 'user-agent': 'e2e/1' } })
+      const response = await fetch(`${server.url}/${mount}/users/42?tag=a&tag=b`, {
+        headers: { 'user-agent': 'e2e/1' },
+      })
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toMatch(/^application\/json/)
       expect(await response.json()).toMatchObject({
@@ -48,7 +50,10 @@ describe('web frameworks behind HTTP routes', () => {
 
     it('sends every cookie and header the app set', async () => {
       const response = await fetch(`${server.url}/${mount}/users/1`)
-      expect(response.headers.getSetCookie().map((cookie) => cookie.split(';')[0])).toEqual(['session=abc', 'theme=dark'])
+      expect(response.headers.getSetCookie().map((cookie) => cookie.split(';')[0])).toEqual([
+        'session=abc',
+        'theme=dark',
+      ])
       expect(response.headers.get('x-powered-by-test')).toBe(mount.split('-')[0])
     })
 

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { FunctionDefinition } from '../src/config/function-definition.js'
-import { startServer, type RunningServer, type StartServerOptions } from '../src/server/start-server.js'
+import { type RunningServer, type StartServerOptions, startServer } from '../src/server/start-server.js'
 
 export const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
 export const cliBin = fileURLToPath(new URL('../bin/lambdalet.js', import.meta.url))
@@ -13,7 +13,9 @@ export function fixture(file: string, settings: Partial<FunctionDefinition> = {}
 }
 
 /** A server on 127.0.0.1 and a free port, logging nothing. */
-export function startTestServer(options: Partial<StartServerOptions> & Pick<StartServerOptions, 'functions'>): Promise<RunningServer> {
+export function startTestServer(
+  options: Partial<StartServerOptions> & Pick<StartServerOptions, 'functions'>,
+): Promise<RunningServer> {
   return startServer({ port: 0, logs: false, logger: () => {}, ...options })
 }
 

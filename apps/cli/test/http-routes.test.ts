@@ -31,7 +31,10 @@ describe('HTTP routes', () => {
   const request = (path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init)
 
   it('passes the method, path parameters, query and cookies to the handler', async () => {
-    const response = await request('/items/42?x=1&x=2&name=J%C3%BCrgen', { method: 'PATCH', headers: { cookie: 'a=1; b=two' } })
+    const response = await request('/items/42?x=1&x=2&name=J%C3%BCrgen', {
+      method: 'PATCH',
+      headers: { cookie: 'a=1; b=two' },
+    })
     expect(response.status).toBe(200)
     expect(response.headers.get('x-route-key')).toBe('ANY /items/{id}')
     const event = (await response.json()) as Described
@@ -46,7 +49,10 @@ describe('HTTP routes', () => {
     const event = await new Promise<Described>((resolve, reject) => {
       const req = httpRequest(`${server.url}/items/7`, { headers: { 'x-multi': ['a', 'b, c'] } }, (res) => {
         let text = ''
-        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(JSON.parse(text)))
+        res
+          .setEncoding('utf8')
+          .on('data', (chunk: string) => (text += chunk))
+          .on('end', () => resolve(JSON.parse(text)))
       })
       req.on('error', reject).end()
     })
@@ -54,7 +60,11 @@ describe('HTTP routes', () => {
   })
 
   it('picks the route by method and matches greedy paths', async () => {
-    const created = await request('/items', { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } })
+    const created = await request('/items', {
+      method: 'POST',
+      body: '{"a":1}',
+      headers: { 'content-type': 'application/json' },
+    })
     expect(created.headers.get('x-route-key')).toBe('POST /items')
     expect(((await created.json()) as Described).body).toBe('{"a":1}')
 
@@ -76,7 +86,9 @@ describe('HTTP routes', () => {
     expect(echoed.headers.get('content-type')).toBe('application/octet-stream')
     expect(new Uint8Array(await echoed.arrayBuffer())).toEqual(bytes)
 
-    const described = (await (await request('/items/bin', { method: 'PUT', body: bytes, headers: { 'content-type': 'image/png' } })).json()) as Described
+    const described = (await (
+      await request('/items/bin', { method: 'PUT', body: bytes, headers: { 'content-type': 'image/png' } })
+    ).json()) as Described
     expect(described.isBase64Encoded).toBe(true)
     expect(Buffer.from(described.body ?? '', 'base64')).toEqual(Buffer.from(bytes))
   })
@@ -105,7 +117,10 @@ describe('HTTP routes', () => {
 describe('with an API key', () => {
   let server: RunningServer
   beforeAll(async () => {
-    server = await startTestServer({ functions: { hello: fixture('hello.mjs', { routes: ['GET /hello'] }) }, apiKey: 'test-key_123' })
+    server = await startTestServer({
+      functions: { hello: fixture('hello.mjs', { routes: ['GET /hello'] }) },
+      apiKey: 'test-key_123',
+    })
   })
   afterAll(() => server?.close())
 

@@ -84,7 +84,9 @@ describe('the Invoke API through @aws-sdk/client-lambda', () => {
 
   it('throws TooManyRequestsException when the concurrency and the queue are full', async () => {
     const first = client.send(new InvokeCommand({ FunctionName: 'throttled', Payload: encode({ ms: 1_000 }) }))
-    await vi.waitFor(() => expect(server.host.stats().functions['throttled']?.queue.running).toBe(1), { timeout: 5_000 })
+    await vi.waitFor(() => expect(server.host.stats().functions['throttled']?.queue.running).toBe(1), {
+      timeout: 5_000,
+    })
     const error = await client.send(new InvokeCommand({ FunctionName: 'throttled' })).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TooManyRequestsException)
     expect((error as TooManyRequestsException).Reason).toBeDefined()

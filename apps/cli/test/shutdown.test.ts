@@ -34,9 +34,10 @@ describe('graceful shutdown', () => {
   it('exits at once on a second signal', async () => {
     const serve = spawnServe(['.', '--port', '0', '--drain-timeout', '30s'])
     const port = await serve.port
-    const pending = fetch(`http://127.0.0.1:${port}${invokePath('slow')}`, { method: 'POST', body: '{"ms":20000}' }).catch(
-      () => 'cut off',
-    )
+    const pending = fetch(`http://127.0.0.1:${port}${invokePath('slow')}`, {
+      method: 'POST',
+      body: '{"ms":20000}',
+    }).catch(() => 'cut off')
     await serve.waitFor(/^\[slow\] START RequestId/)
     const started = Date.now()
     serve.child.kill('SIGINT')

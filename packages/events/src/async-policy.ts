@@ -1,4 +1,4 @@
-import { EVENT_AGE_SECONDS_RANGE, RETRY_ATTEMPTS_RANGE, type EventInvokeConfig } from '@lambdalet/protocol'
+import { EVENT_AGE_SECONDS_RANGE, type EventInvokeConfig, RETRY_ATTEMPTS_RANGE } from '@lambdalet/protocol'
 
 /** Everything that decides what happens to one function's events. */
 export interface AsyncPolicy {

@@ -55,6 +55,7 @@ export interface BackendOptions {
 /** A connection error as one line; Node's dual-stack connect throws an AggregateError with no message of its own. */
 export function errorLine(error: unknown): string {
   const inner = error instanceof AggregateError && error.message === '' ? error.errors[0] : error
-  const message = inner instanceof Error ? inner.message || (inner as NodeJS.ErrnoException).code || inner.name : String(inner)
+  const message =
+    inner instanceof Error ? inner.message || (inner as NodeJS.ErrnoException).code || inner.name : String(inner)
   return message.replace(/\s*\n\s*/g, ' ')
 }

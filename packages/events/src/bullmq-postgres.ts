@@ -1,6 +1,13 @@
-import { Queue, Worker, createPostgresBackend, runMigrations } from 'bullmq'
+import { createPostgresBackend, Queue, runMigrations, Worker } from 'bullmq'
 import pg from 'pg'
-import { errorLine, type AnyQueue, type AnyWorker, type BackendOptions, type BullmqBackend, type IndexEntry } from './bullmq-backend.js'
+import {
+  type AnyQueue,
+  type AnyWorker,
+  type BackendOptions,
+  type BullmqBackend,
+  errorLine,
+  type IndexEntry,
+} from './bullmq-backend.js'
 
 /** BullMQ's schema check takes only simple identifiers; the store's prefix names the schema. */
 const SCHEMA = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
@@ -21,10 +28,13 @@ export async function openPostgresBackend(options: BackendOptions): Promise<Bull
   const { url, prefix: schema, connectTimeoutMs, onError } = options
   const description = describePostgresUrl(url)
   if (!SCHEMA.test(schema)) {
-    throw new Error(`Expected \`prefix\` to be a PostgreSQL schema name (letters, digits and _, not starting with a digit), got \`${schema}\``)
+    throw new Error(
+      `Expected \`prefix\` to be a PostgreSQL schema name (letters, digits and _, not starting with a digit), got \`${schema}\``,
+    )
   }
   const password = new URL(url).password
-  const scrub = (message: string) => (password === '' ? message : message.split(decodeURIComponent(password)).join('***'))
+  const scrub = (message: string) =>
+    password === '' ? message : message.split(decodeURIComponent(password)).join('***')
   const connection = { connectionString: url, connectionTimeoutMillis: connectTimeoutMs }
   const pool = new pg.Pool({ ...connection, max: 4, options: `-c search_path="${schema}"` })
   // An idle client whose server went away is reported here; without a listener it would crash the process.
@@ -57,8 +67,10 @@ export async function openPostgresBackend(options: BackendOptions): Promise<Bull
   return {
     description,
     delayWritesData: false,
-    queue: (name, queueOptions) => new Queue(name, { ...queueOptions, connection: lane }, createPostgresBackend) as unknown as AnyQueue,
-    worker: (name, workerOptions) => new Worker(name, null, { ...workerOptions, connection: lane }, createPostgresBackend) as unknown as AnyWorker,
+    queue: (name, queueOptions) =>
+      new Queue(name, { ...queueOptions, connection: lane }, createPostgresBackend) as unknown as AnyQueue,
+    worker: (name, workerOptions) =>
+      new Worker(name, null, { ...workerOptions, connection: lane }, createPostgresBackend) as unknown as AnyWorker,
     async indexedFunctions() {
       const { rows } = await pool.query<{ fn: string }>('SELECT DISTINCT fn FROM lambdalet_event')
       return rows.map((row) => row.fn)
@@ -67,14 +79,22 @@ export async function openPostgresBackend(options: BackendOptions): Promise<Bull
       await pool.query(
         `INSERT INTO lambdalet_event (fn, id, accepted_at, bytes)
          SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[]) ON CONFLICT DO NOTHING`,
-        [fn, entries.map((entry) => entry.id), entries.map((entry) => entry.acceptedAt), entries.map((entry) => entry.bytes)],
+        [
+          fn,
+          entries.map((entry) => entry.id),
+          entries.map((entry) => entry.acceptedAt),
+          entries.map((entry) => entry.bytes),
+        ],
       )
     },
     async indexRemove(fn: string, ids: readonly string[]) {
       await pool.query('DELETE FROM lambdalet_event WHERE fn = $1 AND id = ANY($2::text[])', [fn, ids])
     },
     async indexBytes(fn) {
-      const { rows } = await pool.query<{ bytes: string }>('SELECT COALESCE(sum(bytes), 0)::text AS bytes FROM lambdalet_event WHERE fn = $1', [fn])
+      const { rows } = await pool.query<{ bytes: string }>(
+        'SELECT COALESCE(sum(bytes), 0)::text AS bytes FROM lambdalet_event WHERE fn = $1',
+        [fn],
+      )
       return Number(rows[0]?.bytes ?? 0)
     },
     async indexOldest(fn) {
@@ -91,7 +111,11 @@ export async function openPostgresBackend(options: BackendOptions): Promise<Bull
     },
     async saveConfig(fn, json) {
       if (json === null) await pool.query('DELETE FROM lambdalet_config WHERE fn = $1', [fn])
-      else await pool.query('INSERT INTO lambdalet_config (fn, entry) VALUES ($1, $2) ON CONFLICT (fn) DO UPDATE SET entry = EXCLUDED.entry', [fn, json])
+      else
+        await pool.query(
+          'INSERT INTO lambdalet_config (fn, entry) VALUES ($1, $2) ON CONFLICT (fn) DO UPDATE SET entry = EXCLUDED.entry',
+          [fn, json],
+        )
     },
     async close() {
       await pool.end().catch(() => {})

@@ -1,6 +1,13 @@
 import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
-import { errorLine, type AnyQueue, type AnyWorker, type BackendOptions, type BullmqBackend, type IndexEntry } from './bullmq-backend.js'
+import {
+  type AnyQueue,
+  type AnyWorker,
+  type BackendOptions,
+  type BullmqBackend,
+  errorLine,
+  type IndexEntry,
+} from './bullmq-backend.js'
 
 /**
  * Usage index per function, kept beside BullMQ's own keys: a sorted set of
@@ -25,7 +32,13 @@ for i = 2, #ARGV do
 end`
 
 type IndexedRedis = Redis & {
-  lambdaletIndexAdd(accepted: string, sizes: string, totals: string, fn: string, ...triples: (string | number)[]): Promise<unknown>
+  lambdaletIndexAdd(
+    accepted: string,
+    sizes: string,
+    totals: string,
+    fn: string,
+    ...triples: (string | number)[]
+  ): Promise<unknown>
   lambdaletIndexRemove(accepted: string, sizes: string, totals: string, fn: string, ...ids: string[]): Promise<unknown>
 }
 
@@ -48,12 +61,18 @@ export async function openRedisBackend(options: BackendOptions): Promise<BullmqB
   const { prefix } = options
   // Function names have no dot, so these never meet a queue's own keys.
   const key = (name: string) => `${prefix}:${name}`
-  const indexKeys = (fn: string): [string, string, string] => [key(`.accepted:${fn}`), key(`.sizes:${fn}`), key('.bytes')]
+  const indexKeys = (fn: string): [string, string, string] => [
+    key(`.accepted:${fn}`),
+    key(`.sizes:${fn}`),
+    key('.bytes'),
+  ]
   return {
     description,
     delayWritesData: true,
-    queue: (name, queueOptions) => new Queue(name, { ...queueOptions, connection: conn, prefix }) as unknown as AnyQueue,
-    worker: (name, workerOptions) => new Worker(name, null, { ...workerOptions, connection: workerConn, prefix }) as unknown as AnyWorker,
+    queue: (name, queueOptions) =>
+      new Queue(name, { ...queueOptions, connection: conn, prefix }) as unknown as AnyQueue,
+    worker: (name, workerOptions) =>
+      new Worker(name, null, { ...workerOptions, connection: workerConn, prefix }) as unknown as AnyWorker,
     indexedFunctions: () => conn.hkeys(key('.bytes')),
     async indexAdd(fn: string, entries: readonly IndexEntry[]) {
       const triples = entries.flatMap((entry) => [entry.id, entry.acceptedAt, entry.bytes])
@@ -78,7 +97,11 @@ export async function openRedisBackend(options: BackendOptions): Promise<BullmqB
   }
 }
 
-async function connect({ url, connectTimeoutMs, onError }: BackendOptions, description: string, failFast: boolean): Promise<Redis> {
+async function connect(
+  { url, connectTimeoutMs, onError }: BackendOptions,
+  description: string,
+  failFast: boolean,
+): Promise<Redis> {
   let connected = false
   let lastError: Error | undefined
   const redis = new Redis(url, {

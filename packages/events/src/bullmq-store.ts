@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Job } from 'bullmq'
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
-import { errorLine, type AnyQueue, type AnyWorker, type BullmqBackend } from './bullmq-backend.js'
+import type { Job } from 'bullmq'
+import { type AnyQueue, type AnyWorker, type BullmqBackend, errorLine } from './bullmq-backend.js'
 import type { ClaimOptions, EventStore, Lease, NewEvent, QueuedEvent, StoreUsage } from './event-store.js'
 
 export interface BullmqStoreOptions {
@@ -83,9 +83,10 @@ export async function createBullmqStore(options: BullmqStoreOptions): Promise<Ev
     onError: options.onError ?? (() => {}),
   }
   // Each backend's client is loaded only when its scheme is asked for.
-  const backend = backendKind(options.url) === 'redis'
-    ? await (await import('./bullmq-redis.js')).openRedisBackend(backendOptions)
-    : await (await import('./bullmq-postgres.js')).openPostgresBackend(backendOptions)
+  const backend =
+    backendKind(options.url) === 'redis'
+      ? await (await import('./bullmq-redis.js')).openRedisBackend(backendOptions)
+      : await (await import('./bullmq-postgres.js')).openPostgresBackend(backendOptions)
   const store = new BullmqStore(backend, options, backendOptions.onError)
   try {
     await store.start()
@@ -143,21 +144,30 @@ class BullmqStore implements EventStore {
 
   async #enqueueTo(lane: Lane, events: readonly NewEvent[]): Promise<void> {
     const now = Date.now()
-    await lane.queue.addBulk(events.map((event) => {
-      const data: QueuedEvent = {
-        id: event.id,
-        functionName: event.functionName,
-        payload: event.payload,
-        acceptedAt: event.acceptedAt,
-        invokeCount: 0,
-        throttles: 0,
-      }
-      return { name: 'event', data, opts: { jobId: jobIdOf(event.id), delay: Math.max(0, (event.runAt ?? now) - now) } }
-    }))
+    await lane.queue.addBulk(
+      events.map((event) => {
+        const data: QueuedEvent = {
+          id: event.id,
+          functionName: event.functionName,
+          payload: event.payload,
+          acceptedAt: event.acceptedAt,
+          invokeCount: 0,
+          throttles: 0,
+        }
+        return {
+          name: 'event',
+          data,
+          opts: { jobId: jobIdOf(event.id), delay: Math.max(0, (event.runAt ?? now) - now) },
+        }
+      }),
+    )
     // After the jobs, so an index entry never names a job that is not there
     // yet; a crash in between leaves a job unindexed (usage slightly low
     // until it finishes), never an event lost.
-    await this.#backend.indexAdd(lane.name, events.map((event) => ({ id: event.id, acceptedAt: event.acceptedAt, bytes: Buffer.byteLength(event.payload) })))
+    await this.#backend.indexAdd(
+      lane.name,
+      events.map((event) => ({ id: event.id, acceptedAt: event.acceptedAt, bytes: Buffer.byteLength(event.payload) })),
+    )
     for (const event of events) this.#adjust(lane, 1, Buffer.byteLength(event.payload), event.acceptedAt)
   }
 
@@ -256,7 +266,10 @@ class BullmqStore implements EventStore {
 
   async #extend(lane: Lane, job: Job, token: string, leaseMs: number): Promise<void> {
     const extended = await job.extendLock(token, leaseMs)
-    if (extended !== 1) throw new Error(`the lease on event ${job.data.id} of ${lane.name} is lost: its lock ran out or another consumer holds it`)
+    if (extended !== 1)
+      throw new Error(
+        `the lease on event ${job.data.id} of ${lane.name} is lost: its lock ran out or another consumer holds it`,
+      )
   }
 
   async ack(lease: Lease, next?: readonly NewEvent[]): Promise<void> {
@@ -269,7 +282,11 @@ class BullmqStore implements EventStore {
     this.#held.delete(lease)
   }
 
-  async retryLater(lease: Lease, runAt: number, counters: Pick<QueuedEvent, 'invokeCount' | 'throttles'>): Promise<void> {
+  async retryLater(
+    lease: Lease,
+    runAt: number,
+    counters: Pick<QueuedEvent, 'invokeCount' | 'throttles'>,
+  ): Promise<void> {
     const held = this.#holding(lease)
     const data: QueuedEvent = { ...lease.event, invokeCount: counters.invokeCount, throttles: counters.throttles }
     const worker = await held.lane.worker
@@ -335,11 +352,13 @@ class BullmqStore implements EventStore {
     // Forced: a worker's blocking connection is disconnected rather than
     // waited on. Leases still held keep their locks on the server and come back
     // through the stalled check once those run out.
-    await Promise.allSettled(lanes.map(async (lane) => {
-      const worker = await lane.worker?.catch(() => null)
-      await worker?.close(true)
-      await lane.queue.close()
-    }))
+    await Promise.allSettled(
+      lanes.map(async (lane) => {
+        const worker = await lane.worker?.catch(() => null)
+        await worker?.close(true)
+        await lane.queue.close()
+      }),
+    )
     await this.#backend.close()
   }
 
@@ -440,7 +459,8 @@ class BullmqStore implements EventStore {
   #holding(lease: Lease): Held {
     this.#assertOpen()
     const held = this.#held.get(lease)
-    if (!held) throw new Error(`event ${lease.event.id} is not leased from this store (already acked, put back or dropped?)`)
+    if (!held)
+      throw new Error(`event ${lease.event.id} is not leased from this store (already acked, put back or dropped?)`)
     return held
   }
 
@@ -460,7 +480,9 @@ function backendKind(url: string): 'redis' | 'postgres' {
   }
   if (parsed && (scheme === 'redis' || scheme === 'rediss')) return 'redis'
   if (parsed && (scheme === 'postgres' || scheme === 'postgresql')) return 'postgres'
-  throw new Error(`Expected \`url\` to be redis://host:port[/db] or postgres://user:password@host:port/db, got \`${maskPassword(url)}\``)
+  throw new Error(
+    `Expected \`url\` to be redis://host:port[/db] or postgres://user:password@host:port/db, got \`${maskPassword(url)}\``,
+  )
 }
 
 function maskPassword(url: string): string {
@@ -468,7 +490,8 @@ function maskPassword(url: string): string {
 }
 
 function checkFunctionName(name: string): void {
-  if (!FUNCTION_NAME.test(name)) throw new Error(`Expected a function name of 1 to 64 letters, digits, - or _, got \`${name}\``)
+  if (!FUNCTION_NAME.test(name))
+    throw new Error(`Expected a function name of 1 to 64 letters, digits, - or _, got \`${name}\``)
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { EventInvokeConfig, Invoker } from '@lambdalet/protocol'
 import { checkEventInvokeConfig } from '@lambdalet/protocol'
 import { DEFAULT_RETRY_DELAYS_MS, DEFAULT_THROTTLE_BACKOFF_MS } from './async-policy.js'
-import { stderrLogger, type EventLogger } from './event-logger.js'
+import { type EventLogger, stderrLogger } from './event-logger.js'
 import { EventQueue } from './event-queue.js'
-import { DEFAULT_LIMITS, DEFAULT_MEMORY_LIMITS, type QueueLimits } from './queue-limits.js'
 import { openStore, type StoreSpec } from './open-store.js'
+import { DEFAULT_LIMITS, DEFAULT_MEMORY_LIMITS, type QueueLimits } from './queue-limits.js'
 
 export interface EventQueueOptions {
   /** Runs the events: the host, or anything implementing `Invoker`. */
@@ -52,7 +52,9 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
     !isPositiveInteger(throttleBackoffMs.max) ||
     throttleBackoffMs.max < throttleBackoffMs.initial
   ) {
-    problems.push(`throttleBackoffMs: expected { initial, max } positive integers with max ≥ initial, got ${JSON.stringify(throttleBackoffMs)}`)
+    problems.push(
+      `throttleBackoffMs: expected { initial, max } positive integers with max ≥ initial, got ${JSON.stringify(throttleBackoffMs)}`,
+    )
   }
   if (problems.length > 0) throw new TypeError(`Invalid event queue options: ${problems.join('; ')}`)
 

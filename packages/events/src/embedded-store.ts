@@ -1,9 +1,9 @@
-import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
-import { open, type Database, type RootDatabase } from 'lmdb'
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { LocalStore, type EventMeta, type Persistence, type WriteOp } from './local-store.js'
+import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
+import { type Database, open, type RootDatabase } from 'lmdb'
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js'
+import { type EventMeta, LocalStore, type Persistence, type WriteOp } from './local-store.js'
 
 /**
  * Events kept in an LMDB database in `dir`, for one process at a time.

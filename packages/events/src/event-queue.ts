@@ -1,22 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto'
 import {
-  ErrorType,
-  MAX_ASYNC_PAYLOAD_BYTES,
-  checkEventInvokeConfig,
-  isLambdaError,
-  serviceError,
   type AsyncFunctionStats,
   type AsyncInvoker,
   type AsyncStats,
+  checkEventInvokeConfig,
+  ErrorType,
   type EventInvokeConfig,
   type EventInvokeConfigEntry,
   type Invoker,
+  isLambdaError,
+  MAX_ASYNC_PAYLOAD_BYTES,
+  serviceError,
 } from '@lambdalet/protocol'
-import { resolvePolicy, type AsyncPolicy } from './async-policy.js'
+import { type AsyncPolicy, resolvePolicy } from './async-policy.js'
+import type { EventLogger } from './event-logger.js'
 import type { EventStore, NewEvent } from './event-store.js'
 import { FunctionConsumer, type StepReport } from './function-consumer.js'
 import { invocationRecord } from './invocation-record.js'
-import type { EventLogger } from './event-logger.js'
 import type { QueueLimits } from './queue-limits.js'
 
 export interface EventQueueSettings {
@@ -107,7 +107,12 @@ export class EventQueue implements AsyncInvoker {
     try {
       payload = event === undefined ? 'null' : (JSON.stringify(event) ?? 'null')
     } catch (error) {
-      return Promise.reject(serviceError(ErrorType.InvalidRequestContent, `Could not encode the event as JSON: ${(error as Error).message}`))
+      return Promise.reject(
+        serviceError(
+          ErrorType.InvalidRequestContent,
+          `Could not encode the event as JSON: ${(error as Error).message}`,
+        ),
+      )
     }
     return this.#accept(name, payload, options.requestId, false)
   }
@@ -202,7 +207,10 @@ export class EventQueue implements AsyncInvoker {
       try {
         JSON.parse(payload)
       } catch (error) {
-        throw serviceError(ErrorType.InvalidRequestContent, `Could not parse request body into json: ${(error as Error).message}`)
+        throw serviceError(
+          ErrorType.InvalidRequestContent,
+          `Could not parse request body into json: ${(error as Error).message}`,
+        )
       }
     }
     this.#reserve(name, bytes)
@@ -311,7 +319,8 @@ export class EventQueue implements AsyncInvoker {
         payload: invocationRecord({
           requestId: event.id,
           functionArn: `${this.#settings.functionArnPrefix}${name}`,
-          condition: step.action === 'succeed' ? 'Success' : (step.condition as 'RetriesExhausted' | 'EventAgeExceeded'),
+          condition:
+            step.action === 'succeed' ? 'Success' : (step.condition as 'RetriesExhausted' | 'EventAgeExceeded'),
           approximateInvokeCount: step.invokeCount,
           requestPayload: event.payload,
           response: result,
@@ -334,7 +343,8 @@ export class EventQueue implements AsyncInvoker {
           : `Event dropped (${step.condition}) after ${step.invokeCount} run(s); record sent to ${destination}`,
       functionName: name,
       requestId: event.id,
-      errorType: result !== undefined ? errorTypeOf(result) : isLambdaError(report.error) ? report.error.errorType : undefined,
+      errorType:
+        result !== undefined ? errorTypeOf(result) : isLambdaError(report.error) ? report.error.errorType : undefined,
     })
   }
 
@@ -351,8 +361,9 @@ function derivedId(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`
 }
 
-function errorTypeOf(result: { payload: string; functionError: boolean; errorType?: string } | undefined): string | undefined {
+function errorTypeOf(
+  result: { payload: string; functionError: boolean; errorType?: string } | undefined,
+): string | undefined {
   if (result === undefined || !result.functionError) return undefined
   return result.errorType
 }
-

@@ -1,4 +1,4 @@
-import { ErrorType, isLambdaError, type Invoker, type RawInvokeResult } from '@lambdalet/protocol'
+import { ErrorType, type Invoker, isLambdaError, type RawInvokeResult } from '@lambdalet/protocol'
 import type { AsyncPolicy } from './async-policy.js'
 import type { EventStore, Lease } from './event-store.js'
 import { expiredBeforeRun, nextStep, type RunOutcome, type Step } from './next-step.js'

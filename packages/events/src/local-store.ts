@@ -95,7 +95,9 @@ export class LocalStore implements EventStore {
     }
     const metas = [...fresh.values()].map(toMeta)
     if (metas.length === 0) return
-    await this.#persistence.write(metas.map((meta) => ({ type: 'put', meta, payload: (fresh.get(meta.id) as NewEvent).payload })))
+    await this.#persistence.write(
+      metas.map((meta) => ({ type: 'put', meta, payload: (fresh.get(meta.id) as NewEvent).payload })),
+    )
     // Claimable only once written: an event nobody could find after a crash was never accepted.
     for (const meta of metas) this.#hold(meta)
     this.#notify(metas)
@@ -148,7 +150,11 @@ export class LocalStore implements EventStore {
     if (this.#deadLetters.length > DEAD_LETTERS_KEPT) this.#deadLetters.shift()
   }
 
-  async retryLater(lease: Lease, runAt: number, counters: Pick<QueuedEvent, 'invokeCount' | 'throttles'>): Promise<void> {
+  async retryLater(
+    lease: Lease,
+    runAt: number,
+    counters: Pick<QueuedEvent, 'invokeCount' | 'throttles'>,
+  ): Promise<void> {
     this.#release(lease)
     const { meta } = lease as LocalLease
     const updated: EventMeta = { ...meta, ...counters, runAt }
@@ -250,7 +256,9 @@ export class LocalStore implements EventStore {
     let events = this.#functions.get(functionName)
     if (events === undefined) {
       events = {
-        heap: new MinHeap<Waiting>((a, b) => a.meta.runAt < b.meta.runAt || (a.meta.runAt === b.meta.runAt && a.seq < b.seq)),
+        heap: new MinHeap<Waiting>(
+          (a, b) => a.meta.runAt < b.meta.runAt || (a.meta.runAt === b.meta.runAt && a.seq < b.seq),
+        ),
         held: new Map(),
         bytes: 0,
         waiters: new Set(),

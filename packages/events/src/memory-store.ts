@@ -1,5 +1,5 @@
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
-import { LocalStore, type EventMeta, type Persistence, type WriteOp } from './local-store.js'
+import { type EventMeta, LocalStore, type Persistence, type WriteOp } from './local-store.js'
 
 /**
  * Events kept in this process's memory: nothing survives a restart. For

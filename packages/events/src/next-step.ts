@@ -40,7 +40,8 @@ export function nextStep(event: QueuedEvent, outcome: RunOutcome, policy: AsyncP
     case 'function-error': {
       const invokeCount = event.invokeCount + 1
       const retriesUsed = invokeCount - 1
-      if (retriesUsed >= policy.maximumRetryAttempts) return { action: 'drop', condition: 'RetriesExhausted', invokeCount }
+      if (retriesUsed >= policy.maximumRetryAttempts)
+        return { action: 'drop', condition: 'RetriesExhausted', invokeCount }
       const delay = policy.retryDelaysMs[Math.min(retriesUsed, policy.retryDelaysMs.length - 1)] as number
       if (now + delay > expiresAt) return { action: 'drop', condition: 'EventAgeExceeded', invokeCount }
       return { action: 'retry', runAt: now + delay, invokeCount, throttles: 0, cause: 'function-error' }
@@ -49,7 +50,8 @@ export function nextStep(event: QueuedEvent, outcome: RunOutcome, policy: AsyncP
       const throttles = event.throttles + 1
       const { initial, max } = policy.throttleBackoffMs
       const delay = Math.min(initial * 2 ** Math.min(throttles - 1, 30), max)
-      if (now + delay > expiresAt) return { action: 'drop', condition: 'EventAgeExceeded', invokeCount: event.invokeCount }
+      if (now + delay > expiresAt)
+        return { action: 'drop', condition: 'EventAgeExceeded', invokeCount: event.invokeCount }
       return { action: 'retry', runAt: now + delay, invokeCount: event.invokeCount, throttles, cause: 'throttle' }
     }
   }

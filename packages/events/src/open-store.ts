@@ -1,5 +1,5 @@
-import type { EventStore } from './event-store.js'
 import { createEmbeddedStore } from './embedded-store.js'
+import type { EventStore } from './event-store.js'
 import { createMemoryStore } from './memory-store.js'
 
 /**
@@ -25,7 +25,10 @@ export function storeKind(spec: string): { ok: true; kind: StoreKind } | { ok: f
 }
 
 /** Opens the store a spec names; rejects with a one-line Error when it cannot be reached. */
-export async function openStore(spec: StoreSpec, options: { prefix?: string; leaseMs?: number } = {}): Promise<EventStore> {
+export async function openStore(
+  spec: StoreSpec,
+  options: { prefix?: string; leaseMs?: number } = {},
+): Promise<EventStore> {
   if (typeof spec !== 'string') return spec
   const kind = storeKind(spec)
   if (!kind.ok) throw new TypeError(`Expected \`store\` to be ${kind.message}`)
@@ -42,7 +45,9 @@ export async function openStore(spec: StoreSpec, options: { prefix?: string; lea
         url: spec,
         ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
         // A dead instance's events come back within lease + 2 × this.
-        ...(options.leaseMs === undefined ? {} : { stalledIntervalMs: Math.min(5_000, Math.ceil(options.leaseMs / 2)) }),
+        ...(options.leaseMs === undefined
+          ? {}
+          : { stalledIntervalMs: Math.min(5_000, Math.ceil(options.leaseMs / 2)) }),
       })
     }
   }

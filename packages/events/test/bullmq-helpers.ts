@@ -20,18 +20,22 @@ export async function storeModuleUrl(): Promise<string> {
   await mkdir(dir, { recursive: true })
   // Node takes files under node_modules for CommonJS unless told otherwise.
   await writeFile(join(dir, 'package.json'), '{"type":"module"}\n')
-  await Promise.all(STORE_MODULES.map(async (name) => {
-    const source = await readFile(join(here, `../src/${name}.ts`), 'utf8')
-    const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    })
-    await writeFile(join(dir, `${name}.js`), outputText)
-  }))
+  await Promise.all(
+    STORE_MODULES.map(async (name) => {
+      const source = await readFile(join(here, `../src/${name}.ts`), 'utf8')
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      })
+      await writeFile(join(dir, `${name}.js`), outputText)
+    }),
+  )
   return pathToFileURL(join(dir, 'bullmq-store.js')).href
 }
 
 export async function spawnClaimer(argument: object) {
-  const child = spawn(process.execPath, [join(here, 'fixtures/claim-and-hang.mjs'), JSON.stringify(argument)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [join(here, 'fixtures/claim-and-hang.mjs'), JSON.stringify(argument)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
@@ -44,7 +48,11 @@ export async function spawnClaimer(argument: object) {
     void exited.then(() => reject(new Error(`the claiming process exited early:\n${stderr}`)))
   })
   const { claimed } = JSON.parse(line) as { claimed: string[] }
-  return { claimed, exited, kill: () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL') }
+  return {
+    claimed,
+    exited,
+    kill: () => child.pid !== undefined && child.exitCode === null && process.kill(child.pid, 'SIGKILL'),
+  }
 }
 
 export function unusedPort(): Promise<number> {
@@ -53,7 +61,9 @@ export function unusedPort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }

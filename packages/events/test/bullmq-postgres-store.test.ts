@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBullmqStore, type BullmqStoreOptions } from '../src/bullmq-store.js'
+import { type BullmqStoreOptions, createBullmqStore } from '../src/bullmq-store.js'
 import type { EventStore } from '../src/event-store.js'
 import { spawnClaimer, storeModuleUrl, unusedPort } from './bullmq-helpers.js'
-import { startPostgresServer, type PostgresServer } from './postgres-server.js'
+import { type PostgresServer, startPostgresServer } from './postgres-server.js'
 import { claimOptions, describeStoreContract, ids, newEvent } from './store-contract.js'
 
 let postgres: PostgresServer
@@ -31,11 +31,15 @@ async function openStores(prefix = `t_${randomUUID().replaceAll('-', '')}`) {
   return { prefix, open, closeAll: () => Promise.all(stores.map((store) => store.close())) }
 }
 
-describeStoreContract('BullMQ on PostgreSQL', async () => {
-  const { open, closeAll } = await openStores()
-  // A second store on the same database and schema is what another process, or a restart, sees.
-  return { store: await open(), reopen: open, cleanup: async () => void (await closeAll()) }
-}, { durable: true, dueOrder: false })
+describeStoreContract(
+  'BullMQ on PostgreSQL',
+  async () => {
+    const { open, closeAll } = await openStores()
+    // A second store on the same database and schema is what another process, or a restart, sees.
+    return { store: await open(), reopen: open, cleanup: async () => void (await closeAll()) }
+  },
+  { durable: true, dueOrder: false },
+)
 
 describe('the BullMQ store on PostgreSQL', () => {
   it('never gives one event to two stores sharing a database', async () => {
@@ -72,7 +76,12 @@ describe('the BullMQ store on PostgreSQL', () => {
     try {
       const store = await open()
       await store.enqueue([newEvent('orphan')])
-      const child = await spawnClaimer({ module: await storeModuleUrl(), options: storeOptions(prefix), functionName: 'fn-a', leaseMs: 1500 })
+      const child = await spawnClaimer({
+        module: await storeModuleUrl(),
+        options: storeOptions(prefix),
+        functionName: 'fn-a',
+        leaseMs: 1500,
+      })
       try {
         expect(child.claimed).toEqual(['orphan'])
         expect(await store.claim('fn-a', 1, claimOptions({ waitMs: 300 }))).toEqual([])
@@ -110,7 +119,9 @@ describe('the BullMQ store on PostgreSQL', () => {
     const error = await createBullmqStore({ url: `postgres://me:s3cret@127.0.0.1:${port}/db` }).catch((e: Error) => e)
     expect(error).toBeInstanceOf(Error)
     const { message } = error as Error
-    expect(message).toMatch(new RegExp(`^cannot reach the store at postgres://me:\\*\\*\\*@127\\.0\\.0\\.1:${port}/db: connect ECONNREFUSED`))
+    expect(message).toMatch(
+      new RegExp(`^cannot reach the store at postgres://me:\\*\\*\\*@127\\.0\\.0\\.1:${port}/db: connect ECONNREFUSED`),
+    )
     expect(message).not.toContain('\n')
     expect(message).not.toContain('s3cret')
     expect(Date.now() - started).toBeLessThan(3000)
@@ -127,6 +138,8 @@ describe('the BullMQ store on PostgreSQL', () => {
   })
 
   it('refuses a prefix that is not a schema name', async () => {
-    await expect(createBullmqStore({ url: postgres.url, prefix: 'no-dashes' })).rejects.toThrow(/Expected `prefix` to be a PostgreSQL schema name/)
+    await expect(createBullmqStore({ url: postgres.url, prefix: 'no-dashes' })).rejects.toThrow(
+      /Expected `prefix` to be a PostgreSQL schema name/,
+    )
   })
 })

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createBullmqStore, type BullmqStoreOptions } from '../src/bullmq-store.js'
+import { type BullmqStoreOptions, createBullmqStore } from '../src/bullmq-store.js'
 import type { EventStore } from '../src/event-store.js'
 import { spawnClaimer, storeModuleUrl, unusedPort } from './bullmq-helpers.js'
-import { startRedisServer, type RedisServer } from './redis-server.js'
+import { type RedisServer, startRedisServer } from './redis-server.js'
 import { claimOptions, describeStoreContract, ids, newEvent } from './store-contract.js'
 
 let redis: RedisServer
@@ -31,11 +31,15 @@ async function openStores(prefix = `t-${randomUUID()}`) {
   return { prefix, open, closeAll: () => Promise.all(stores.map((store) => store.close())) }
 }
 
-describeStoreContract('BullMQ on Redis', async () => {
-  const { open, closeAll } = await openStores()
-  // A second store on the same Redis and prefix is what another process, or a restart, sees.
-  return { store: await open(), reopen: open, cleanup: async () => void (await closeAll()) }
-}, { durable: true })
+describeStoreContract(
+  'BullMQ on Redis',
+  async () => {
+    const { open, closeAll } = await openStores()
+    // A second store on the same Redis and prefix is what another process, or a restart, sees.
+    return { store: await open(), reopen: open, cleanup: async () => void (await closeAll()) }
+  },
+  { durable: true },
+)
 
 describe('the BullMQ store', () => {
   it('never gives one event to two stores sharing a Redis', async () => {
@@ -74,7 +78,12 @@ describe('the BullMQ store', () => {
       const store = await open()
       await store.enqueue([newEvent('orphan')])
       const leaseMs = 1500
-      const child = await spawnClaimer({ module: await storeModuleUrl(), options: storeOptions(prefix), functionName: 'fn-a', leaseMs })
+      const child = await spawnClaimer({
+        module: await storeModuleUrl(),
+        options: storeOptions(prefix),
+        functionName: 'fn-a',
+        leaseMs,
+      })
       try {
         expect(child.claimed).toEqual(['orphan'])
         // While the lease is held nobody else gets the event...
@@ -135,7 +144,10 @@ describe('the BullMQ store', () => {
     const { open, closeAll } = await openStores()
     try {
       const [a, b] = await Promise.all([open(), open()])
-      await a!.enqueue([newEvent('x', { payload: '12345' }), newEvent('y', { payload: '1', runAt: Date.now() + 60_000 })])
+      await a!.enqueue([
+        newEvent('x', { payload: '12345' }),
+        newEvent('y', { payload: '1', runAt: Date.now() + 60_000 }),
+      ])
       await expect.poll(() => b!.usage('fn-a'), { timeout: 10_000 }).toMatchObject({ events: 2, bytes: 6 })
       // A store opened later knows about it from the start.
       const c = await open()
@@ -170,7 +182,16 @@ describe('the BullMQ store', () => {
       expect(Date.now() - started).toBeLessThan(3000)
       expect(store.usage('fn-a').events).toBe(0)
       server = await startRedisServer({ port: server.port })
-      await expect.poll(() => store.enqueue([newEvent('after')]).then(() => true, () => false), { timeout: 15_000, interval: 200 }).toBe(true)
+      await expect
+        .poll(
+          () =>
+            store.enqueue([newEvent('after')]).then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 15_000, interval: 200 },
+        )
+        .toBe(true)
       expect(ids(await store.claim('fn-a', 1, claimOptions({ waitMs: 10_000 })))).toEqual(['after'])
     } finally {
       await store.close()
@@ -183,7 +204,9 @@ describe('the BullMQ store', () => {
     const started = Date.now()
     const error = await createBullmqStore({ url: `redis://127.0.0.1:${port}` }).catch((e: Error) => e)
     expect(error).toBeInstanceOf(Error)
-    expect((error as Error).message).toMatch(new RegExp(`^cannot reach the store at redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`))
+    expect((error as Error).message).toMatch(
+      new RegExp(`^cannot reach the store at redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`),
+    )
     expect((error as Error).message).not.toContain('\n')
     expect(Date.now() - started).toBeLessThan(3000)
   })

@@ -36,7 +36,9 @@ describe('embedded store', () => {
     const dir = tempDir()
     const store = createEmbeddedStore(dir)
     try {
-      expect(() => createEmbeddedStore(dir)).toThrow(`the store in ${dir} is in use by another process (pid ${process.pid})`)
+      expect(() => createEmbeddedStore(dir)).toThrow(
+        `the store in ${dir} is in use by another process (pid ${process.pid})`,
+      )
     } finally {
       await store.close()
     }

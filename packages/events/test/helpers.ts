@@ -1,12 +1,12 @@
-import { createHost, type FunctionOptions, type Host } from '@lambdalet/host'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createHost, type FunctionOptions, type Host } from '@lambdalet/host'
 import { onTestFinished } from 'vitest'
-import { createEventQueue, type EventQueueOptions } from '../src/index.js'
 import type { EventLogRecord } from '../src/event-logger.js'
 import type { EventQueue } from '../src/event-queue.js'
+import { createEventQueue, type EventQueueOptions } from '../src/index.js'
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
@@ -41,7 +41,12 @@ export async function setup(
     ),
   })
   const logs: EventLogRecord[] = []
-  const queue = await createEventQueue({ store: 'memory', logger: (record) => logs.push(record), ...options, invoker: host })
+  const queue = await createEventQueue({
+    store: 'memory',
+    logger: (record) => logs.push(record),
+    ...options,
+    invoker: host,
+  })
   onTestFinished(async () => {
     await queue.close(1_000)
     await host.close()

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -28,7 +28,8 @@ export async function startPostgresServer({ timeoutMs = 30_000 } = {}): Promise<
   const asRoot = process.getuid?.() === 0
   const dir = await mkdtemp(join(tmpdir(), 'lambdalet-postgres-'))
   const data = join(dir, 'data')
-  const as = (command: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', OS_USER, '--', command, ...args]] : [command, args])
+  const as = (command: string, args: string[]): [string, string[]] =>
+    asRoot ? ['runuser', ['-u', OS_USER, '--', command, ...args]] : [command, args]
   let child: ChildProcess | undefined
   const stop = async () => {
     if (child) await stopServer(child, data)
@@ -42,10 +43,23 @@ export async function startPostgresServer({ timeoutMs = 30_000 } = {}): Promise<
     // No fsync: the tests kill processes that use the server, never the server itself.
     await run(...as(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']))
     const port = await freePort()
-    const server = spawn(...as(join(bin, 'postgres'), [
-      '-D', data, '-p', String(port), '-k', dir,
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200',
-    ]), { stdio: ['ignore', 'pipe', 'pipe'] })
+    const server = spawn(
+      ...as(join(bin, 'postgres'), [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'max_connections=200',
+      ]),
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     child = server
     let output = ''
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000))
@@ -53,7 +67,9 @@ export async function startPostgresServer({ timeoutMs = 30_000 } = {}): Promise<
     server.stderr.on('data', keep)
     const exited = new Promise<Error>((resolve) => {
       server.once('error', resolve)
-      server.once('exit', (code, signal) => resolve(new Error(`postgres exited (${signal ?? code}) before accepting connections:\n${output}`)))
+      server.once('exit', (code, signal) =>
+        resolve(new Error(`postgres exited (${signal ?? code}) before accepting connections:\n${output}`)),
+      )
     })
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`
     const failed = await Promise.race([exited, acceptsQueries(url, timeoutMs).then(() => null)])
@@ -70,7 +86,9 @@ function findBinaries(): string {
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin/initdb'))) : []
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0]
   if (newest === undefined) {
-    throw new Error(`PostgreSQL's server is not installed (no ${root}/*/bin/initdb); the BullMQ PostgreSQL store tests need a real one (apt-get install -y postgresql)`)
+    throw new Error(
+      `PostgreSQL's server is not installed (no ${root}/*/bin/initdb); the BullMQ PostgreSQL store tests need a real one (apt-get install -y postgresql)`,
+    )
   }
   return join(root, newest, 'bin')
 }
@@ -98,7 +116,10 @@ async function acceptsQueries(url: string, timeoutMs: number): Promise<void> {
       await client.query('SELECT 1')
       return
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`postgres at ${url} did not accept connections within ${timeoutMs} ms: ${(error as Error).message}`)
+      if (Date.now() > deadline)
+        throw new Error(
+          `postgres at ${url} did not accept connections within ${timeoutMs} ms: ${(error as Error).message}`,
+        )
     } finally {
       await client.end().catch(() => {})
     }
@@ -112,7 +133,9 @@ function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -19,20 +19,30 @@ export interface RedisServer {
 export async function startRedisServer({ port = 0, timeoutMs = 10_000 } = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'lambdalet-redis-'))
   port ||= await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', dir], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--dir', dir],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let output = ''
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)))
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)))
   const exited = new Promise<Error>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
-      resolve(error.code === 'ENOENT'
-        ? new Error('redis-server is not installed; the BullMQ store tests need a real one (apt-get install -y redis-server)')
-        : error)
+      resolve(
+        error.code === 'ENOENT'
+          ? new Error(
+              'redis-server is not installed; the BullMQ store tests need a real one (apt-get install -y redis-server)',
+            )
+          : error,
+      )
     })
-    child.once('exit', (code, signal) => resolve(new Error(`redis-server exited (${signal ?? code}) before answering PING:\n${output}`)))
+    child.once('exit', (code, signal) =>
+      resolve(new Error(`redis-server exited (${signal ?? code}) before answering PING:\n${output}`)),
+    )
   })
   const stop = async () => {
     await kill(child)
@@ -66,7 +76,9 @@ function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -75,7 +87,8 @@ async function answersPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (await ping(port)) return
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`)
+    if (Date.now() > deadline)
+      throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }

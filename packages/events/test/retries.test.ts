@@ -37,7 +37,10 @@ describe('retries after function errors', () => {
   it('gives up after the first run with maximumRetryAttempts 0 and sends a RetriesExhausted record', async () => {
     const { queue, runs, records, logs } = await setup(
       { flaky: { handler: 'flaky.mjs' }, audit: { handler: 'recorder.mjs' } },
-      { retryDelaysMs: [50, 50], functions: { flaky: { maximumRetryAttempts: 0, destinations: { onFailure: 'audit' } } } },
+      {
+        retryDelaysMs: [50, 50],
+        functions: { flaky: { maximumRetryAttempts: 0, destinations: { onFailure: 'audit' } } },
+      },
     )
     const requestId = await queue.invokeAsync('flaky', { key: 'once', failTimes: 5 })
     await expect.poll(() => records(), { timeout: 10_000 }).toHaveLength(1)
@@ -46,13 +49,20 @@ describe('retries after function errors', () => {
     expect(record).toEqual({
       version: '1.0',
       timestamp: expect.any(String),
-      requestContext: { requestId, functionArn: `${ARN}flaky:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 1 },
+      requestContext: {
+        requestId,
+        functionArn: `${ARN}flaky:$LATEST`,
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 1,
+      },
       requestPayload: { key: 'once', failTimes: 5 },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: 'TypeError', errorMessage: 'run 1 fails', trace: expect.any(Array) },
     })
     expect(queue.asyncStats().functions.flaky!.dropped.RetriesExhausted).toBe(1)
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', requestId, message: expect.stringContaining('RetriesExhausted') }))
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'error', requestId, message: expect.stringContaining('RetriesExhausted') }),
+    )
   })
 
   it('does not schedule a retry that would carry the event past its maximum age, and records EventAgeExceeded', async () => {
@@ -78,7 +88,11 @@ describe('retries after function errors', () => {
     const requestId = await queue.invokeAsync('flaky', { key: 'lost', failTimes: 9 })
     await expect.poll(() => queue.asyncStats().functions.flaky!.dropped.RetriesExhausted, { timeout: 10_000 }).toBe(1)
     expect(logs).toContainEqual(
-      expect.objectContaining({ requestId, errorType: 'TypeError', message: expect.stringContaining('no onFailure destination') }),
+      expect.objectContaining({
+        requestId,
+        errorType: 'TypeError',
+        message: expect.stringContaining('no onFailure destination'),
+      }),
     )
     expect(queue.asyncStats().functions.flaky).toMatchObject({ retried: 2, depth: 0 })
   })

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest'
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { ClaimOptions, EventStore, Lease, NewEvent } from '../src/event-store.js'
 
 export interface StoreUnderTest {
@@ -50,7 +50,14 @@ export function describeStoreContract(
       await store.enqueue([event])
       const leases = await store.claim(FN, 10, claimOptions())
       expect(leases.map((lease) => lease.event)).toEqual([
-        { id: 'e1', functionName: FN, payload: '{"hello":"wörld"}', acceptedAt: event.acceptedAt, invokeCount: 0, throttles: 0 },
+        {
+          id: 'e1',
+          functionName: FN,
+          payload: '{"hello":"wörld"}',
+          acceptedAt: event.acceptedAt,
+          invokeCount: 0,
+          throttles: 0,
+        },
       ])
       expect(await store.claim(OTHER, 10, claimOptions())).toEqual([])
     })
@@ -68,18 +75,29 @@ export function describeStoreContract(
     it('claims at most max events, oldest first', async () => {
       const { store } = await open()
       const now = Date.now()
-      await store.enqueue([newEvent('a', { acceptedAt: now - 3 }), newEvent('b', { acceptedAt: now - 2 }), newEvent('c', { acceptedAt: now - 1 })])
+      await store.enqueue([
+        newEvent('a', { acceptedAt: now - 3 }),
+        newEvent('b', { acceptedAt: now - 2 }),
+        newEvent('c', { acceptedAt: now - 1 }),
+      ])
       expect(ids(await store.claim(FN, 2, claimOptions()))).toEqual(['a', 'b'])
       expect(ids(await store.claim(FN, 5, claimOptions()))).toEqual(['c'])
     })
 
-    it(dueOrder ? 'hands out delayed events in the order they fall due' : 'hands out delayed events once they fall due, in enqueue order', async () => {
-      const { store } = await open()
-      const now = Date.now()
-      await store.enqueue([newEvent('later', { runAt: now + 400 }), newEvent('sooner', { runAt: now + 200 })])
-      await until(() => Date.now() > now + 450)
-      expect(ids(await store.claim(FN, 2, claimOptions()))).toEqual(dueOrder ? ['sooner', 'later'] : ['later', 'sooner'])
-    })
+    it(
+      dueOrder
+        ? 'hands out delayed events in the order they fall due'
+        : 'hands out delayed events once they fall due, in enqueue order',
+      async () => {
+        const { store } = await open()
+        const now = Date.now()
+        await store.enqueue([newEvent('later', { runAt: now + 400 }), newEvent('sooner', { runAt: now + 200 })])
+        await until(() => Date.now() > now + 450)
+        expect(ids(await store.claim(FN, 2, claimOptions()))).toEqual(
+          dueOrder ? ['sooner', 'later'] : ['later', 'sooner'],
+        )
+      },
+    )
 
     it('does not hand out an event before its runAt, and does after', async () => {
       const { store } = await open()
@@ -140,7 +158,14 @@ export function describeStoreContract(
       expect(await store.claim(FN, 1, claimOptions({ waitMs: 200 }))).toEqual([])
       const next = await store.claim(OTHER, 5, claimOptions())
       expect(next.map((l) => l.event)).toEqual([
-        { id: 'destination', functionName: OTHER, payload: '{"record":1}', acceptedAt: destination.acceptedAt, invokeCount: 0, throttles: 0 },
+        {
+          id: 'destination',
+          functionName: OTHER,
+          payload: '{"record":1}',
+          acceptedAt: destination.acceptedAt,
+          invokeCount: 0,
+          throttles: 0,
+        },
       ])
       await until(() => store.usage(FN).events === 0)
     })
@@ -177,7 +202,11 @@ export function describeStoreContract(
       const newer = newEvent('newer', { acceptedAt: now, payload: '{"n":12345}' })
       await store.enqueue([older, newer])
       const bytes = (event: NewEvent) => Buffer.byteLength(event.payload)
-      expect(store.usage(FN)).toEqual({ events: 2, bytes: bytes(older) + bytes(newer), oldestAcceptedAt: older.acceptedAt })
+      expect(store.usage(FN)).toEqual({
+        events: 2,
+        bytes: bytes(older) + bytes(newer),
+        oldestAcceptedAt: older.acceptedAt,
+      })
       const [lease] = await store.claim(FN, 1, claimOptions())
       expect(lease!.event.id).toBe('older')
       // Running events still count.
@@ -192,7 +221,10 @@ export function describeStoreContract(
 
     it('keeps event-invoke-configs', async () => {
       const { store, reopen } = await open()
-      const a: EventInvokeConfigEntry = { config: { maximumRetryAttempts: 1, destinations: { onFailure: OTHER } }, lastModified: 1_700_000_000_000 }
+      const a: EventInvokeConfigEntry = {
+        config: { maximumRetryAttempts: 1, destinations: { onFailure: OTHER } },
+        lastModified: 1_700_000_000_000,
+      }
       const b: EventInvokeConfigEntry = { config: { maximumEventAgeInSeconds: 60 }, lastModified: 1_700_000_000_001 }
       await store.saveConfig(FN, a)
       await store.saveConfig(OTHER, b)
@@ -205,27 +237,33 @@ export function describeStoreContract(
     })
 
     // Only a durable store has something to reopen.
-    if (durable) it('keeps events that were not acked across close and reopen', async () => {
-      const { store, reopen } = await open()
-      if (!reopen) throw new Error('a durable store under test must give `reopen`')
-      await store.enqueue([newEvent('done'), newEvent('leased'), newEvent('waiting'), newEvent('delayed', { runAt: Date.now() + 300 })])
-      const [done] = await store.claim(FN, 1, claimOptions())
-      await store.ack(done!)
-      const [leased] = await store.claim(FN, 1, claimOptions({ leaseMs: 1000 }))
-      expect(leased!.event.id).toBe('leased')
-      await store.close()
-      const again = await reopen()
-      await until(() => again.usage(FN).events === 3)
-      const seen = new Set<string>()
-      const deadline = Date.now() + 3 * SOON
-      while (seen.size < 3 && Date.now() < deadline) {
-        for (const lease of await again.claim(FN, 5, claimOptions({ waitMs: 1000 }))) {
-          seen.add(lease.event.id)
-          await again.ack(lease)
+    if (durable)
+      it('keeps events that were not acked across close and reopen', async () => {
+        const { store, reopen } = await open()
+        if (!reopen) throw new Error('a durable store under test must give `reopen`')
+        await store.enqueue([
+          newEvent('done'),
+          newEvent('leased'),
+          newEvent('waiting'),
+          newEvent('delayed', { runAt: Date.now() + 300 }),
+        ])
+        const [done] = await store.claim(FN, 1, claimOptions())
+        await store.ack(done!)
+        const [leased] = await store.claim(FN, 1, claimOptions({ leaseMs: 1000 }))
+        expect(leased!.event.id).toBe('leased')
+        await store.close()
+        const again = await reopen()
+        await until(() => again.usage(FN).events === 3)
+        const seen = new Set<string>()
+        const deadline = Date.now() + 3 * SOON
+        while (seen.size < 3 && Date.now() < deadline) {
+          for (const lease of await again.claim(FN, 5, claimOptions({ waitMs: 1000 }))) {
+            seen.add(lease.event.id)
+            await again.ack(lease)
+          }
         }
-      }
-      expect([...seen].sort()).toEqual(['delayed', 'leased', 'waiting'])
-    })
+        expect([...seen].sort()).toEqual(['delayed', 'leased', 'waiting'])
+      })
   })
 }
 

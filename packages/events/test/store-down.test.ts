@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setup } from './helpers.js'
-import { startRedisServer, type RedisServer } from './redis-server.js'
+import { type RedisServer, startRedisServer } from './redis-server.js'
 
 describe('a store that goes down', () => {
   let redis: RedisServer
@@ -23,7 +23,14 @@ describe('a store that goes down', () => {
     })
     redis = await startRedisServer({ port })
     await expect
-      .poll(() => queue.invokeAsync('slow', { n: 3 }).then(() => 'accepted', (error: Error) => error.message), { timeout: 15_000 })
+      .poll(
+        () =>
+          queue.invokeAsync('slow', { n: 3 }).then(
+            () => 'accepted',
+            (error: Error) => error.message,
+          ),
+        { timeout: 15_000 },
+      )
       .toBe('accepted')
     expect(queue.stats().functions.slow!.received).toBe(2)
   })

@@ -67,15 +67,28 @@ describe('bounds', () => {
     const accepts = await Promise.allSettled(Array.from({ length: 5 }, () => queue.invokeAsync('slow', {})))
     expect(accepts.filter((a) => a.status === 'fulfilled')).toHaveLength(3)
     const refused = accepts.find((a) => a.status === 'rejected') as PromiseRejectedResult
-    expect(refused.reason).toMatchObject({ errorType: 'TooManyRequestsException', statusCode: 429, reason: 'AsyncEventQueueFull' })
+    expect(refused.reason).toMatchObject({
+      errorType: 'TooManyRequestsException',
+      statusCode: 429,
+      reason: 'AsyncEventQueueFull',
+    })
     await expect(queue.invokeAsync('other', {})).resolves.toEqual(expect.any(String))
     await busy
   })
 
   it('refuses a payload over 1 MB, invalid JSON and an unknown function with their Lambda errors', async () => {
     const { queue } = await setup({ slow: { handler: 'slow.mjs' } })
-    await expect(queue.invokeAsyncRaw('slow', `"${'x'.repeat(1024 * 1024)}"`)).rejects.toMatchObject({ errorType: 'RequestTooLargeException', statusCode: 413 })
-    await expect(queue.invokeAsyncRaw('slow', '{nope')).rejects.toMatchObject({ errorType: 'InvalidRequestContentException', statusCode: 400 })
-    await expect(queue.invokeAsyncRaw('missing', '{}')).rejects.toMatchObject({ errorType: 'ResourceNotFoundException', statusCode: 404 })
+    await expect(queue.invokeAsyncRaw('slow', `"${'x'.repeat(1024 * 1024)}"`)).rejects.toMatchObject({
+      errorType: 'RequestTooLargeException',
+      statusCode: 413,
+    })
+    await expect(queue.invokeAsyncRaw('slow', '{nope')).rejects.toMatchObject({
+      errorType: 'InvalidRequestContentException',
+      statusCode: 400,
+    })
+    await expect(queue.invokeAsyncRaw('missing', '{}')).rejects.toMatchObject({
+      errorType: 'ResourceNotFoundException',
+      statusCode: 404,
+    })
   })
 })

@@ -42,5 +42,11 @@ export function serviceErrorResponse(c: Context, error: LambdaError, status: num
       retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
     })
   }
-  return apiError(c, status, error.errorType, error.errorMessage, error.reason === undefined ? {} : { reason: error.reason })
+  return apiError(
+    c,
+    status,
+    error.errorType,
+    error.errorMessage,
+    error.reason === undefined ? {} : { reason: error.reason },
+  )
 }

@@ -1,5 +1,5 @@
-import { apiGatewayTime, queryValues, type RequestParts } from './api-gateway-request.js'
 import type { EventContext } from './api-gateway-event.js'
+import { apiGatewayTime, queryValues, type RequestParts } from './api-gateway-request.js'
 import type { Route } from './route-key.js'
 
 /**

@@ -69,7 +69,10 @@ export function createHttpApiEvent(parts: RequestParts, route: Route, context: E
     isBase64Encoded: false,
   }
   if (cookieHeader !== undefined) {
-    const cookies = cookieHeader.split(';').map((cookie) => cookie.trim()).filter((cookie) => cookie !== '')
+    const cookies = cookieHeader
+      .split(';')
+      .map((cookie) => cookie.trim())
+      .filter((cookie) => cookie !== '')
     if (cookies.length > 0) event.cookies = cookies
   }
   if (parts.rawQueryString !== '') {

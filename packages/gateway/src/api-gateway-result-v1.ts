@@ -1,11 +1,11 @@
 import { ErrorType, type RawInvokeResult } from '@lambdalet/protocol'
 import {
   FRAMING_HEADERS,
-  NULL_BODY_STATUSES,
-  TIMED_OUT,
   isFinalStatus,
   isRecord,
   jsonResponse,
+  NULL_BODY_STATUSES,
+  TIMED_OUT,
 } from './api-gateway-result.js'
 
 /** What a handler behind a payload format 1.0 integration must return. */
@@ -52,7 +52,8 @@ export function proxyResponseV1(result: RawInvokeResult, requestId: string): Pro
 function malformation(value: unknown): string | null {
   if (!isRecord(value)) return `expected an object with a statusCode, got ${describe(value)}`
   const { statusCode, headers, multiValueHeaders, body, isBase64Encoded } = value
-  if (!isFinalStatus(statusCode)) return `expected statusCode to be an integer from 200 to 599, got ${describe(statusCode)}`
+  if (!isFinalStatus(statusCode))
+    return `expected statusCode to be an integer from 200 to 599, got ${describe(statusCode)}`
   if (headers !== undefined && headers !== null) {
     if (!isRecord(headers)) return `expected headers to be an object, got ${describe(headers)}`
     for (const [name, header] of Object.entries(headers)) {
@@ -60,7 +61,8 @@ function malformation(value: unknown): string | null {
     }
   }
   if (multiValueHeaders !== undefined && multiValueHeaders !== null) {
-    if (!isRecord(multiValueHeaders)) return `expected multiValueHeaders to be an object, got ${describe(multiValueHeaders)}`
+    if (!isRecord(multiValueHeaders))
+      return `expected multiValueHeaders to be an object, got ${describe(multiValueHeaders)}`
     for (const [name, values] of Object.entries(multiValueHeaders)) {
       if (!Array.isArray(values) || !values.every(isScalar)) {
         return `expected multiValueHeaders.${name} to be an array of strings, got ${describe(values)}`

@@ -1,4 +1,4 @@
-import { ErrorType, isLambdaError, serviceErrorStatus, type RawInvokeResult } from '@lambdalet/protocol'
+import { ErrorType, isLambdaError, type RawInvokeResult, serviceErrorStatus } from '@lambdalet/protocol'
 
 /** What a handler behind an HTTP API (payload format 2.0) may return. */
 export interface HttpApiStructuredResult {

@@ -1,4 +1,4 @@
-import { ErrorType, type ClientContext } from '@lambdalet/protocol'
+import { type ClientContext, ErrorType } from '@lambdalet/protocol'
 
 /** Lambda's limit on `X-Amz-Client-Context`, counted on the base64 text. */
 export const MAX_CLIENT_CONTEXT_BYTES = 3583

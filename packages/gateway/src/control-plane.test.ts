@@ -147,8 +147,8 @@ describe('the functions option', () => {
     expect(() => createGateway(invoker, { functions: { hello: { timeoutMs: -1 } } })).toThrow(
       'Expected `functions.hello.timeoutMs` to be a positive integer, got -1',
     )
-    expect(() => createGateway(invoker, { functions: { hello: { environmentKeys: 'A' as unknown as string[] } } })).toThrow(
-      'Expected `functions.hello.environmentKeys` to be an array of variable names, got "A"',
-    )
+    expect(() =>
+      createGateway(invoker, { functions: { hello: { environmentKeys: 'A' as unknown as string[] } } }),
+    ).toThrow('Expected `functions.hello.environmentKeys` to be an array of variable names, got "A"')
   })
 })

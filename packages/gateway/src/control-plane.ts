@@ -3,7 +3,7 @@ import type { Context, Hono } from 'hono'
 import { apiError } from './api-error.js'
 import { createConfiguration, type FunctionConfiguration, type FunctionDescription } from './function-configuration.js'
 import { parseFunctionName } from './function-name.js'
-import { functionArn, outOfScope, type FunctionScope } from './function-scope.js'
+import { type FunctionScope, functionArn, outOfScope } from './function-scope.js'
 import type { GatewayEnv } from './gateway-env.js'
 
 export interface ControlPlaneDeps {

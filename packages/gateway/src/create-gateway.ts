@@ -1,17 +1,17 @@
-import { ErrorType, type AsyncInvoker, type Invoker } from '@lambdalet/protocol'
+import { randomUUID } from 'node:crypto'
+import { type AsyncInvoker, ErrorType, type Invoker } from '@lambdalet/protocol'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
-import { randomUUID } from 'node:crypto'
 import { apiError } from './api-error.js'
 import { registerControlPlane } from './control-plane.js'
-import { validateDescriptions, type FunctionDescription } from './function-configuration.js'
-import type { GatewayEnv } from './gateway-env.js'
-import { registerHttpRoutes, type PayloadFormatVersion } from './http-routes.js'
 import { registerEventInvokeConfigApi } from './event-invoke-config-api.js'
-import { INVOKE_PATH, createInvokeHandler } from './invoke-api.js'
+import { type FunctionDescription, validateDescriptions } from './function-configuration.js'
+import type { GatewayEnv } from './gateway-env.js'
+import { type PayloadFormatVersion, registerHttpRoutes } from './http-routes.js'
+import { createInvokeHandler, INVOKE_PATH } from './invoke-api.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
-import { consoleLogger, safeLogger, type GatewayLogger } from './logger.js'
+import { consoleLogger, type GatewayLogger, safeLogger } from './logger.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
 
 export interface GatewayOptions {
@@ -107,7 +107,12 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   const strictAccount = options.accountId !== undefined
   app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId, strictAccount }))
   if (events !== undefined) registerEventInvokeConfigApi(app, { invoker, events, region, accountId })
-  registerControlPlane(app, { invoker, descriptions, scope: { region, accountId, strictAccount }, startedAt: Date.now() })
+  registerControlPlane(app, {
+    invoker,
+    descriptions,
+    scope: { region, accountId, strictAccount },
+    startedAt: Date.now(),
+  })
   registerHttpRoutes(app, options.routes ?? {}, {
     invoker,
     accountId,

@@ -40,7 +40,9 @@ describe('event-invoke-config API', () => {
     const read = await call('GET', 'hello')
     expect(((await read.json()) as { MaximumRetryAttempts: number }).MaximumRetryAttempts).toBe(1)
     const list = await call('GET', 'hello', undefined, '/list')
-    expect(((await list.json()) as { FunctionEventInvokeConfigs: unknown[] }).FunctionEventInvokeConfigs).toHaveLength(1)
+    expect(((await list.json()) as { FunctionEventInvokeConfigs: unknown[] }).FunctionEventInvokeConfigs).toHaveLength(
+      1,
+    )
   })
 
   it('refuses values outside AWS ranges and destinations that are not served functions, naming each field', async () => {
@@ -63,7 +65,9 @@ describe('event-invoke-config API', () => {
     const { call } = setup()
     const none = await call('GET', 'hello')
     expect(none.status).toBe(404)
-    expect(((await none.json()) as { message: string }).message).toBe(`The function ${ARN}hello:$LATEST doesn't have an EventInvokeConfig`)
+    expect(((await none.json()) as { message: string }).message).toBe(
+      `The function ${ARN}hello:$LATEST doesn't have an EventInvokeConfig`,
+    )
     expect((await call('DELETE', 'hello')).status).toBe(404)
     const unknown = await call('PUT', 'missing', { MaximumRetryAttempts: 0 })
     expect(unknown.status).toBe(404)

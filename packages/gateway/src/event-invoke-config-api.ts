@@ -1,11 +1,11 @@
 import {
-  ErrorType,
-  checkEventInvokeConfig,
-  isLambdaError,
   type AsyncInvoker,
+  checkEventInvokeConfig,
+  ErrorType,
   type EventInvokeConfig,
   type EventInvokeConfigEntry,
   type Invoker,
+  isLambdaError,
 } from '@lambdalet/protocol'
 import type { Context, Hono } from 'hono'
 import { apiError, serviceErrorResponse } from './api-error.js'
@@ -43,7 +43,12 @@ export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps):
     if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
     const { name, qualifier } = parsed.ref
     if (!invoker.hasFunction(name) || (qualifier !== undefined && qualifier !== '$LATEST')) {
-      return apiError(c, 404, ErrorType.ResourceNotFound, `Function not found: ${arnPrefix}${name}${qualifier === undefined ? '' : `:${qualifier}`}`)
+      return apiError(
+        c,
+        404,
+        ErrorType.ResourceNotFound,
+        `Function not found: ${arnPrefix}${name}${qualifier === undefined ? '' : `:${qualifier}`}`,
+      )
     }
     return { name }
   }
@@ -105,7 +110,9 @@ function toAws(functionArn: string, entry: EventInvokeConfigEntry, arnPrefix: st
     FunctionArn: `${functionArn}:$LATEST`,
     LastModified: entry.lastModified / 1000,
     ...(config.maximumRetryAttempts === undefined ? {} : { MaximumRetryAttempts: config.maximumRetryAttempts }),
-    ...(config.maximumEventAgeInSeconds === undefined ? {} : { MaximumEventAgeInSeconds: config.maximumEventAgeInSeconds }),
+    ...(config.maximumEventAgeInSeconds === undefined
+      ? {}
+      : { MaximumEventAgeInSeconds: config.maximumEventAgeInSeconds }),
     DestinationConfig: {
       OnSuccess: destination(config.destinations?.onSuccess),
       OnFailure: destination(config.destinations?.onFailure),
@@ -129,7 +136,10 @@ function fromAws(text: string, arnPrefix: string, isFunction: (name: string) => 
   const { MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig, ...rest } = body as Record<string, unknown>
   const unknown = Object.keys(rest)
   if (unknown.length > 0) {
-    return { ok: false, message: `Unknown field(s): ${unknown.join(', ')} (expected MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig)` }
+    return {
+      ok: false,
+      message: `Unknown field(s): ${unknown.join(', ')} (expected MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig)`,
+    }
   }
   const raw: Record<string, unknown> = {}
   if (MaximumRetryAttempts !== undefined) raw['maximumRetryAttempts'] = MaximumRetryAttempts
@@ -137,14 +147,24 @@ function fromAws(text: string, arnPrefix: string, isFunction: (name: string) => 
   const problems: string[] = []
   if (DestinationConfig !== undefined) {
     const destinations: Record<string, unknown> = {}
-    const config = (typeof DestinationConfig === 'object' && DestinationConfig !== null ? DestinationConfig : {}) as Record<string, unknown>
-    for (const [awsKey, key] of [['OnSuccess', 'onSuccess'], ['OnFailure', 'onFailure']] as const) {
+    const config = (
+      typeof DestinationConfig === 'object' && DestinationConfig !== null ? DestinationConfig : {}
+    ) as Record<string, unknown>
+    for (const [awsKey, key] of [
+      ['OnSuccess', 'onSuccess'],
+      ['OnFailure', 'onFailure'],
+    ] as const) {
       const arn = (config[awsKey] as { Destination?: unknown } | undefined)?.Destination
       if (arn === undefined) continue
       // Another function is the one destination kind served here.
-      const name = typeof arn === 'string' && arn.startsWith(arnPrefix) ? arn.slice(arnPrefix.length).replace(/:\$LATEST$/, '') : undefined
+      const name =
+        typeof arn === 'string' && arn.startsWith(arnPrefix)
+          ? arn.slice(arnPrefix.length).replace(/:\$LATEST$/, '')
+          : undefined
       if (name === undefined || !isFunction(name)) {
-        problems.push(`DestinationConfig.${awsKey}.Destination: expected the ARN of a function served here (${arnPrefix}NAME), got ${JSON.stringify(arn)}`)
+        problems.push(
+          `DestinationConfig.${awsKey}.Destination: expected the ARN of a function served here (${arnPrefix}NAME), got ${JSON.stringify(arn)}`,
+        )
       } else {
         destinations[key] = name
       }
@@ -153,10 +173,14 @@ function fromAws(text: string, arnPrefix: string, isFunction: (name: string) => 
   }
   const checked = checkEventInvokeConfig(raw, isFunction)
   if (!checked.ok) problems.push(...checked.problems.map(awsName))
-  return problems.length === 0 && checked.ok ? { ok: true, config: checked.config } : { ok: false, message: problems.join('; ') }
+  return problems.length === 0 && checked.ok
+    ? { ok: true, config: checked.config }
+    : { ok: false, message: problems.join('; ') }
 }
 
 /** `maximumRetryAttempts: …` reads as the field the caller sent. */
 function awsName(problem: string): string {
-  return problem.replace(/^maximumRetryAttempts/, 'MaximumRetryAttempts').replace(/^maximumEventAgeInSeconds/, 'MaximumEventAgeInSeconds')
+  return problem
+    .replace(/^maximumRetryAttempts/, 'MaximumRetryAttempts')
+    .replace(/^maximumEventAgeInSeconds/, 'MaximumEventAgeInSeconds')
 }

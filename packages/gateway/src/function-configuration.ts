@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { functionArn, type FunctionScope } from './function-scope.js'
+import { type FunctionScope, functionArn } from './function-scope.js'
 
 /**
  * What the gateway may tell about a function, given by whoever created the
@@ -93,11 +93,14 @@ export function validateDescriptions(
   hasFunction: (name: string) => boolean,
 ): asserts descriptions is Record<string, FunctionDescription> {
   if (typeof descriptions !== 'object' || descriptions === null || Array.isArray(descriptions)) {
-    throw new TypeError(`Expected \`functions\` to be an object of function name → description, got ${show(descriptions)}`)
+    throw new TypeError(
+      `Expected \`functions\` to be an object of function name → description, got ${show(descriptions)}`,
+    )
   }
   for (const [name, description] of Object.entries(descriptions as Record<string, unknown>)) {
     const at = `functions.${name}`
-    if (!hasFunction(name)) throw new TypeError(`Expected \`functions\` to name known functions, got ${JSON.stringify(name)}`)
+    if (!hasFunction(name))
+      throw new TypeError(`Expected \`functions\` to name known functions, got ${JSON.stringify(name)}`)
     if (typeof description !== 'object' || description === null) {
       throw new TypeError(`Expected \`${at}\` to be an object, got ${show(description)}`)
     }
@@ -105,13 +108,22 @@ export function validateDescriptions(
     if (handler !== undefined && typeof handler !== 'string') {
       throw new TypeError(`Expected \`${at}.handler\` to be a string, got ${show(handler)}`)
     }
-    for (const [key, value] of [['timeoutMs', timeoutMs], ['memoryMb', memoryMb], ['maxConcurrency', maxConcurrency]] as const) {
+    for (const [key, value] of [
+      ['timeoutMs', timeoutMs],
+      ['memoryMb', memoryMb],
+      ['maxConcurrency', maxConcurrency],
+    ] as const) {
       if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
         throw new TypeError(`Expected \`${at}.${key}\` to be a positive integer, got ${show(value)}`)
       }
     }
-    if (environmentKeys !== undefined && (!Array.isArray(environmentKeys) || !environmentKeys.every((k) => typeof k === 'string'))) {
-      throw new TypeError(`Expected \`${at}.environmentKeys\` to be an array of variable names, got ${show(environmentKeys)}`)
+    if (
+      environmentKeys !== undefined &&
+      (!Array.isArray(environmentKeys) || !environmentKeys.every((k) => typeof k === 'string'))
+    ) {
+      throw new TypeError(
+        `Expected \`${at}.environmentKeys\` to be an array of variable names, got ${show(environmentKeys)}`,
+      )
     }
   }
 }

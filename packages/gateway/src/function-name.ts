@@ -17,9 +17,7 @@ export interface FunctionReference {
   qualifier: string | undefined
 }
 
-export type ParsedFunctionName =
-  | { ok: true; ref: FunctionReference }
-  | { ok: false; message: string }
+export type ParsedFunctionName = { ok: true; ref: FunctionReference } | { ok: false; message: string }
 
 const MAX_QUOTED_LENGTH = 140
 

@@ -37,7 +37,12 @@ describe('routing', () => {
       expect((await app.request('/users/1', { method })).status).toBe(200)
     }
     expect(invoker.calls.map((_, i) => invoker.event(i).requestContext.http.method)).toEqual([
-      'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS',
+      'GET',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+      'OPTIONS',
     ])
   })
 
@@ -131,7 +136,8 @@ describe('the HTTP API event', () => {
     expect(invoker.event(0).queryStringParameters).toEqual({ tag: 'a,b', q: 'hello there', empty: '' })
     expect(invoker.event(0).rawQueryString).toBe('tag=a&tag=b&q=hello%20there&empty=')
     const bare = invoker.event(1)
-    for (const key of ['queryStringParameters', 'cookies', 'pathParameters', 'body']) expect(bare).not.toHaveProperty(key)
+    for (const key of ['queryStringParameters', 'cookies', 'pathParameters', 'body'])
+      expect(bare).not.toHaveProperty(key)
     expect(bare.isBase64Encoded).toBe(false)
   })
 
@@ -146,8 +152,16 @@ describe('the HTTP API event', () => {
     const { app, invoker } = setup({ upload: ['POST /upload'] })
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff])
     await app.request('/upload', { method: 'POST', headers: { 'content-type': 'image/png' }, body: png })
-    await app.request('/upload', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: new Uint8Array([0xff, 0xfe]) })
-    await app.request('/upload', { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'héllo' })
+    await app.request('/upload', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: new Uint8Array([0xff, 0xfe]),
+    })
+    await app.request('/upload', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: 'héllo',
+    })
     expect(invoker.event(0)).toMatchObject({ body: Buffer.from(png).toString('base64'), isBase64Encoded: true })
     expect(invoker.event(1)).toMatchObject({ body: '//4=', isBase64Encoded: true })
     expect(invoker.event(2)).toMatchObject({ body: 'héllo', isBase64Encoded: false })
@@ -244,7 +258,13 @@ describe('the function result', () => {
     invoker.respond(() => ({
       payload: JSON.stringify({
         statusCode: 200,
-        headers: { 'Content-Length': '2', 'transfer-encoding': 'chunked', connection: 'upgrade', upgrade: 'h2c', 'x-kept': 'yes' },
+        headers: {
+          'Content-Length': '2',
+          'transfer-encoding': 'chunked',
+          connection: 'upgrade',
+          upgrade: 'h2c',
+          'x-kept': 'yes',
+        },
         multiValueHeaders: { 'keep-alive': ['timeout=1'], 'x-multi': ['a', 'b'] },
         body: 'héllo wörld',
       }),

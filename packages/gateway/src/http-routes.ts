@@ -1,6 +1,6 @@
-import { MAX_PAYLOAD_BYTES, type Invoker, type RawInvokeResult } from '@lambdalet/protocol'
-import type { Env, Handler, Hono } from 'hono'
 import { randomUUID } from 'node:crypto'
+import { type Invoker, MAX_PAYLOAD_BYTES, type RawInvokeResult } from '@lambdalet/protocol'
+import type { Env, Handler, Hono } from 'hono'
 import { createHttpApiEvent } from './api-gateway-event.js'
 import { createProxyEventV1 } from './api-gateway-event-v1.js'
 import { readRequestParts } from './api-gateway-request.js'
@@ -58,7 +58,9 @@ export function registerHttpRoutes<E extends Env>(
 
   for (const [functionName, version] of Object.entries(deps.payloadFormatVersions ?? {})) {
     if (!deps.invoker.hasFunction(functionName)) {
-      throw new TypeError(`Expected \`payloadFormatVersions\` to name known functions, got ${JSON.stringify(functionName)}`)
+      throw new TypeError(
+        `Expected \`payloadFormatVersions\` to name known functions, got ${JSON.stringify(functionName)}`,
+      )
     }
     if (version !== '1.0' && version !== '2.0') {
       throw new TypeError(
@@ -99,7 +101,13 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler {
     const mapped = proxyResponseV1(result, requestId)
     // The client only sees 502; the reason belongs in the server's log, as in API Gateway's execution log.
     if (!mapped.ok) {
-      log({ level: 'error', message: 'Malformed Lambda proxy response', functionName, requestId, errorMessage: mapped.reason })
+      log({
+        level: 'error',
+        message: 'Malformed Lambda proxy response',
+        functionName,
+        requestId,
+        errorMessage: mapped.reason,
+      })
     }
     return mapped.response
   }

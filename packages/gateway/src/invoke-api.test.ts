@@ -1,7 +1,13 @@
-import { ErrorType, MAX_ASYNC_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES, TAIL_LOG_BYTES, serviceError } from '@lambdalet/protocol'
+import {
+  ErrorType,
+  MAX_ASYNC_PAYLOAD_BYTES,
+  MAX_PAYLOAD_BYTES,
+  serviceError,
+  TAIL_LOG_BYTES,
+} from '@lambdalet/protocol'
 import { describe, expect, it } from 'vitest'
 import { fakeAsyncInvoker } from '../test/fake-async-invoker.js'
-import { deferred, fakeInvoker, jsonBody, streamedBody } from '../test/fake-invoker.js'
+import { fakeInvoker, jsonBody, streamedBody } from '../test/fake-invoker.js'
 import { createGateway } from './create-gateway.js'
 import { createLifecycle } from './lifecycle.js'
 import type { GatewayLogRecord } from './logger.js'
@@ -96,7 +102,10 @@ describe('service errors', () => {
   it('answers ResourceNotFoundException with 404 in the shape the AWS SDK parses', async () => {
     const { invoker, invoke } = setup()
     invoker.respond(() => {
-      throw serviceError(ErrorType.ResourceNotFound, 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:hello')
+      throw serviceError(
+        ErrorType.ResourceNotFound,
+        'Function not found: arn:aws:lambda:us-east-1:000000000000:function:hello',
+      )
     })
     const res = await invoke('hello')
     expect(res.status).toBe(404)
@@ -174,13 +183,19 @@ describe('invocation types', () => {
     const res = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
     expect(res.status).toBe(202)
     expect(await res.text()).toBe('')
-    expect(events.accepted).toEqual([{ name: 'hello', payload: '{"a":1}', requestId: res.headers.get('x-amzn-requestid') }])
+    expect(events.accepted).toEqual([
+      { name: 'hello', payload: '{"a":1}', requestId: res.headers.get('x-amzn-requestid') },
+    ])
     expect(invoker.calls).toHaveLength(0)
   })
 
   it("answers a refused Event with the queue's error and status, never 202", async () => {
     const { events, invoke, logs } = setup()
-    events.refuse(serviceError(ErrorType.TooManyRequests, 'The asynchronous event queue is full', { reason: 'AsyncEventQueueFull' }))
+    events.refuse(
+      serviceError(ErrorType.TooManyRequests, 'The asynchronous event queue is full', {
+        reason: 'AsyncEventQueueFull',
+      }),
+    )
     const full = await invoke('hello', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
     expect(full.status).toBe(429)
     expect(full.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException')
@@ -195,7 +210,10 @@ describe('invocation types', () => {
 
   it('refuses Event invocations when no event queue was given', async () => {
     const app = createGateway(fakeInvoker(), { logger: () => {} })
-    const res = await app.request(invokePath('hello'), { method: 'POST', headers: { 'X-Amz-Invocation-Type': 'Event' } })
+    const res = await app.request(invokePath('hello'), {
+      method: 'POST',
+      headers: { 'X-Amz-Invocation-Type': 'Event' },
+    })
     expect(res.status).toBe(400)
     expect(res.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException')
   })
@@ -204,7 +222,9 @@ describe('invocation types', () => {
     const { invoker, invoke } = setup()
     const res = await invoke('missing', { headers: { 'X-Amz-Invocation-Type': 'Event' } })
     expect(res.status).toBe(404)
-    expect((await jsonBody(res)).message).toBe('Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing')
+    expect((await jsonBody(res)).message).toBe(
+      'Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing',
+    )
     expect(invoker.calls).toHaveLength(0)
   })
 
@@ -300,7 +320,9 @@ describe('function names', () => {
       expect(res.status).toBe(404)
       expect(res.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException')
     }
-    expect((await jsonBody(alias)).message).toBe('Function not found: arn:aws:lambda:us-east-1:000000000000:function:hello:prod')
+    expect((await jsonBody(alias)).message).toBe(
+      'Function not found: arn:aws:lambda:us-east-1:000000000000:function:hello:prod',
+    )
     expect(invoker.calls).toHaveLength(1)
   })
 
@@ -308,7 +330,9 @@ describe('function names', () => {
     const { invoker, invoke } = setup()
     const region = await invoke('arn:aws:lambda:eu-west-1:000000000000:function:hello')
     expect(region.status).toBe(404)
-    expect((await jsonBody(region)).message).toBe("Functions from 'eu-west-1' are not reachable in this region ('us-east-1')")
+    expect((await jsonBody(region)).message).toBe(
+      "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')",
+    )
     expect(invoker.calls).toHaveLength(0)
   })
 
@@ -326,22 +350,24 @@ describe('function names', () => {
     const account = await app.request(invokePath('123456789012:function:hello'), { method: 'POST', body: '{}' })
     expect(account.status).toBe(404)
     expect(account.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException')
-    expect((await jsonBody(account)).message).toBe('Function not found: arn:aws:lambda:us-east-1:123456789012:function:hello')
+    expect((await jsonBody(account)).message).toBe(
+      'Function not found: arn:aws:lambda:us-east-1:123456789012:function:hello',
+    )
     const own = await app.request(invokePath('111122223333:function:hello'), { method: 'POST', body: '{}' })
     expect(own.status).toBe(200)
     expect(invoker.calls).toHaveLength(1)
   })
 
-  it.each([['an empty qualifier', 'hello?Qualifier='], ['a NUL in the qualifier', 'hello?Qualifier=%00']])(
-    'answers 400 for %s',
-    async (_, path) => {
-      const { invoker, invoke } = setup()
-      const res = await invoke(path)
-      expect(res.status).toBe(400)
-      expect(res.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException')
-      expect(invoker.calls).toHaveLength(0)
-    },
-  )
+  it.each([
+    ['an empty qualifier', 'hello?Qualifier='],
+    ['a NUL in the qualifier', 'hello?Qualifier=%00'],
+  ])('answers 400 for %s', async (_, path) => {
+    const { invoker, invoke } = setup()
+    const res = await invoke(path)
+    expect(res.status).toBe(400)
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException')
+    expect(invoker.calls).toHaveLength(0)
+  })
 
   it('rejects a qualifier in the name that contradicts ?Qualifier=', async () => {
     const { invoker, invoke } = setup()

@@ -1,24 +1,24 @@
 import {
-  ErrorType,
-  MAX_ASYNC_PAYLOAD_BYTES,
-  MAX_PAYLOAD_BYTES,
-  isLambdaError,
-  serviceErrorStatus,
   type AsyncInvoker,
+  ErrorType,
   type InvokeOptions,
   type Invoker,
+  isLambdaError,
+  MAX_ASYNC_PAYLOAD_BYTES,
+  MAX_PAYLOAD_BYTES,
   type RawInvokeResult,
+  serviceErrorStatus,
 } from '@lambdalet/protocol'
 import type { Context, Handler, MiddlewareHandler } from 'hono'
-import type { GatewayEnv } from './gateway-env.js'
 import { apiError, serviceErrorResponse } from './api-error.js'
-import { closeAfterResponse } from './close-after-response.js'
 import { decodeClientContext } from './client-context.js'
+import { closeAfterResponse } from './close-after-response.js'
 import { parseFunctionName } from './function-name.js'
 import { outOfScope } from './function-scope.js'
-import { payloadLimit } from './payload-limit.js'
+import type { GatewayEnv } from './gateway-env.js'
 import { encodeLogResult } from './log-result.js'
 import type { GatewayLogger } from './logger.js'
+import { payloadLimit } from './payload-limit.js'
 
 export const INVOKE_PATH = '/2015-03-31/functions/:name/invocations'
 
@@ -81,7 +81,12 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
    */
   async function invokeEvent(c: Context, name: string, payload: string, options: InvokeOptions): Promise<Response> {
     if (events === undefined) {
-      return apiError(c, 400, ErrorType.InvalidParameterValue, 'Event invocations are not enabled on this server (no event queue)')
+      return apiError(
+        c,
+        400,
+        ErrorType.InvalidParameterValue,
+        'Event invocations are not enabled on this server (no event queue)',
+      )
     }
     try {
       const requestId = await events.invokeAsyncRaw(name, payload, { requestId: options.requestId })

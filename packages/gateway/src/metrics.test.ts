@@ -53,7 +53,9 @@ describe('/metrics', () => {
 
   it('makes the duration histogram buckets cumulative, with _sum and _count', async () => {
     const { lines } = await scrape()
-    const histogram = lines.filter((line) => line.startsWith('lambdalet_duration_milliseconds_') && line.includes('"hello"'))
+    const histogram = lines.filter(
+      (line) => line.startsWith('lambdalet_duration_milliseconds_') && line.includes('"hello"'),
+    )
     expect(histogram).toEqual([
       'lambdalet_duration_milliseconds_bucket{function="hello",le="5"} 6',
       'lambdalet_duration_milliseconds_bucket{function="hello",le="50"} 9',

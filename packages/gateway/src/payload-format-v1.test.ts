@@ -72,7 +72,11 @@ describe('payload format 1.0 events', () => {
 
   it('base64-encodes a binary body', async () => {
     const { app, invoker } = setup({ upload: ['POST /upload'] })
-    await app.request('/upload', { method: 'POST', body: new Uint8Array([0, 255, 1]), headers: { 'content-type': 'image/png' } })
+    await app.request('/upload', {
+      method: 'POST',
+      body: new Uint8Array([0, 255, 1]),
+      headers: { 'content-type': 'image/png' },
+    })
     expect(invoker.event()).toMatchObject({ body: 'AP8B', isBase64Encoded: true })
   })
 
@@ -118,12 +122,24 @@ describe('payload format 1.0 results', () => {
   })
 
   it.each([
-    ['a result without statusCode', { body: 'hello' }, 'expected statusCode to be an integer from 200 to 599, got nothing'],
+    [
+      'a result without statusCode',
+      { body: 'hello' },
+      'expected statusCode to be an integer from 200 to 599, got nothing',
+    ],
     ['a plain string', 'hello', 'expected an object with a statusCode, got "hello"'],
     ['null', null, 'expected an object with a statusCode, got null'],
     ['an object body', { statusCode: 200, body: { a: 1 } }, 'expected body to be a string, got {"a":1}'],
-    ['a statusCode as a string', { statusCode: '200' }, 'expected statusCode to be an integer from 200 to 599, got "200"'],
-    ['a multiValueHeaders entry that is not an array', { statusCode: 200, multiValueHeaders: { a: 'b' } }, 'expected multiValueHeaders.a to be an array of strings, got "b"'],
+    [
+      'a statusCode as a string',
+      { statusCode: '200' },
+      'expected statusCode to be an integer from 200 to 599, got "200"',
+    ],
+    [
+      'a multiValueHeaders entry that is not an array',
+      { statusCode: 200, multiValueHeaders: { a: 'b' } },
+      'expected multiValueHeaders.a to be an array of strings, got "b"',
+    ],
   ])('answers 502 for %s and logs why', async (_, result, reason) => {
     const { app, invoker, logs } = setup({ hello: ['GET /hello'] }, result)
     const res = await app.request('/hello')

@@ -74,7 +74,10 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
 }
 
 /** A body of `size` bytes that arrives in chunks, with no Content-Length. */
-export function streamedBody(size: number, chunkSize = 64 * 1024): { body: ReadableStream<Uint8Array>; pulled: () => number } {
+export function streamedBody(
+  size: number,
+  chunkSize = 64 * 1024,
+): { body: ReadableStream<Uint8Array>; pulled: () => number } {
   let sent = 0
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {

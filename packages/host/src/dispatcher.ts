@@ -1,5 +1,5 @@
+import { ErrorType, type LambdaError, serviceError } from '@lambdalet/protocol'
 import PQueue from 'p-queue'
-import { ErrorType, serviceError, type LambdaError } from '@lambdalet/protocol'
 import type { Invocation } from './invocation.js'
 
 export interface DispatcherSettings {

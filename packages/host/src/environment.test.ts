@@ -44,7 +44,14 @@ function environment(transport: ReturnType<typeof fakeTransport>) {
   return { env, seen }
 }
 
-const invocation = (requestId: string) => new Invocation(requestId, '{}', {}, () => {}, () => {})
+const invocation = (requestId: string) =>
+  new Invocation(
+    requestId,
+    '{}',
+    {},
+    () => {},
+    () => {},
+  )
 const heap = { heapUsedBytes: 1 }
 const crashError: ErrorShape = { errorType: 'Error', errorMessage: 'late', trace: [] }
 
@@ -102,10 +109,16 @@ describe('environment', () => {
     transport.events().started()
     transport.events().message({ type: 'next', initDurationMs: 1, ...heap })
     const outcome: Promise<EnvironmentOutcome> = env.invoke(invocation('r3'))
-    transport.events().ended({ errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: boom', trace: [] })
+    transport
+      .events()
+      .ended({ errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: boom', trace: [] })
     expect(await outcome).toEqual({
       kind: 'crash',
-      error: { errorType: 'Runtime.ExitError', errorMessage: 'RequestId: r3 Error: Runtime exited with error: boom', trace: [] },
+      error: {
+        errorType: 'Runtime.ExitError',
+        errorMessage: 'RequestId: r3 Error: Runtime exited with error: boom',
+        trace: [],
+      },
     })
   })
 

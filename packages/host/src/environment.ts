@@ -1,5 +1,11 @@
 import { performance } from 'node:perf_hooks'
-import { ErrorType, type ErrorShape, type InvokeMessage, type LogMessage, type RuntimeMessage } from '@lambdalet/protocol'
+import {
+  type ErrorShape,
+  ErrorType,
+  type InvokeMessage,
+  type LogMessage,
+  type RuntimeMessage,
+} from '@lambdalet/protocol'
 import type { Invocation } from './invocation.js'
 import type { EnvironmentOutcome } from './outcome.js'
 import type { Transport, TransportFactory } from './transport.js'
@@ -74,7 +80,10 @@ export class Environment {
     })
     this.#initTimer = setTimeout(() => {
       const seconds = (settings.initTimeoutMs / 1000).toFixed(2)
-      this.destroy({ kind: 'crash', error: { errorType: ErrorType.Timeout, errorMessage: `Init timed out after ${seconds} seconds`, trace: [] } })
+      this.destroy({
+        kind: 'crash',
+        error: { errorType: ErrorType.Timeout, errorMessage: `Init timed out after ${seconds} seconds`, trace: [] },
+      })
     }, settings.initTimeoutMs)
     this.#initTimer.unref()
     this.#transport = settings.transports.start({
@@ -264,7 +273,8 @@ export class Environment {
 
   #onEnded(error: ErrorShape): void {
     const requestId = this.#running?.invocation.requestId
-    const prefixed = requestId === undefined ? error : { ...error, errorMessage: `RequestId: ${requestId} ${error.errorMessage}` }
+    const prefixed =
+      requestId === undefined ? error : { ...error, errorMessage: `RequestId: ${requestId} ${error.errorMessage}` }
     this.#crash(prefixed, undefined)
   }
 
@@ -275,5 +285,9 @@ export class Environment {
 
 const abandoned: Extract<EnvironmentOutcome, { kind: 'aborted' }> = {
   kind: 'aborted',
-  error: { errorType: ErrorType.ServiceUnavailable, errorMessage: 'The host shut down before the invocation finished', trace: [] },
+  error: {
+    errorType: ErrorType.ServiceUnavailable,
+    errorMessage: 'The host shut down before the invocation finished',
+    trace: [],
+  },
 }

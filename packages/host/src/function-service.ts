@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import type PQueue from 'p-queue'
 import {
-  ErrorType,
-  LATEST_VERSION,
-  functionArn,
-  logGroupName,
   type ErrorShape,
+  ErrorType,
   type FunctionStats,
+  functionArn,
   type InvokeOptions,
+  LATEST_VERSION,
+  logGroupName,
   type RawInvokeResult,
   type RuntimeConfig,
 } from '@lambdalet/protocol'
+import type PQueue from 'p-queue'
 import { Dispatcher } from './dispatcher.js'
 import { createHistogram, observe } from './duration-histogram.js'
 import type { Environment } from './environment.js'
@@ -20,7 +20,7 @@ import { InvocationLog } from './invocation-log.js'
 import { lambdaEnvironment } from './lambda-environment.js'
 import { initReportLine, type LogEntry } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
-import { settlement, type Outcome } from './outcome.js'
+import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
 import { workerThreads } from './worker-transport.js'
 
@@ -58,7 +58,11 @@ export class FunctionService {
     const { config } = settings
     this.name = config.name
     this.#log = new InvocationLog(config.name, config.memoryMb, settings.log)
-    this.#dispatcher = new Dispatcher({ maxConcurrency: config.maxConcurrency, maxQueue: config.maxQueue, gate: settings.gate })
+    this.#dispatcher = new Dispatcher({
+      maxConcurrency: config.maxConcurrency,
+      maxQueue: config.maxQueue,
+      gate: settings.gate,
+    })
     const runtime: RuntimeConfig = {
       functionName: config.name,
       invokedFunctionArn: functionArn(settings.region, settings.accountId, config.name),
@@ -96,9 +100,11 @@ export class FunctionService {
       const invocation = new Invocation(options.requestId ?? randomUUID(), payload, options, resolve, reject)
       // #execute settles every outcome; this only catches a bug in the host,
       // so that the caller still hears back.
-      this.#dispatcher.dispatch(() => this.#execute(invocation)).catch((error: unknown) => {
-        invocation.settle(error instanceof Error ? error : new Error(String(error)))
-      })
+      this.#dispatcher
+        .dispatch(() => this.#execute(invocation))
+        .catch((error: unknown) => {
+          invocation.settle(error instanceof Error ? error : new Error(String(error)))
+        })
     })
   }
 

@@ -1,19 +1,19 @@
 import { createRequire } from 'node:module'
-import PQueue from 'p-queue'
 import {
   ErrorType,
-  LambdaError,
   functionArn,
-  serviceError,
   type HostStats,
   type InvokeOptions,
   type Invoker,
+  LambdaError,
   type RawInvokeResult,
+  serviceError,
 } from '@lambdalet/protocol'
+import PQueue from 'p-queue'
 import { defaults } from './defaults.js'
 import { FunctionService } from './function-service.js'
-import { writeToStdout, type LogEntry } from './log-entry.js'
-import { resolveFunction, validateHostOptions, type HostOptions } from './options.js'
+import { writeToStdout } from './log-entry.js'
+import { type HostOptions, resolveFunction, validateHostOptions } from './options.js'
 
 // The runtime is never imported here: it only runs inside workers.
 const workerFile = createRequire(import.meta.url).resolve('@lambdalet/runtime/worker')
@@ -78,7 +78,10 @@ export class Host implements Invoker {
     const service = this.#services.get(name)
     if (service === undefined) {
       return Promise.reject(
-        serviceError(ErrorType.ResourceNotFound, `Function not found: ${functionArn(this.#region, this.#accountId, name)}`),
+        serviceError(
+          ErrorType.ResourceNotFound,
+          `Function not found: ${functionArn(this.#region, this.#accountId, name)}`,
+        ),
       )
     }
     return service.invoke(payload, options)
@@ -123,4 +126,3 @@ export class Host implements Invoker {
 export function createHost(options: HostOptions): Host {
   return new Host(options)
 }
-

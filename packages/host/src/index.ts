@@ -1,15 +1,15 @@
-export { createHost, Host } from './host.js'
-export type { FunctionOptions, HostOptions } from './options.js'
-export type { LogEntry, Report } from './log-entry.js'
-export { reportLine } from './log-entry.js'
 export {
-  ErrorType,
-  LambdaError,
-  isLambdaError,
   type ErrorShape,
+  ErrorType,
   type FunctionStats,
   type HostStats,
   type InvokeOptions,
   type Invoker,
+  isLambdaError,
+  LambdaError,
   type RawInvokeResult,
 } from '@lambdalet/protocol'
+export { createHost, Host } from './host.js'
+export type { LogEntry, Report } from './log-entry.js'
+export { reportLine } from './log-entry.js'
+export type { FunctionOptions, HostOptions } from './options.js'

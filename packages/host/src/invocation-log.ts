@@ -1,6 +1,6 @@
-import { TAIL_LOG_BYTES, type LogMessage } from '@lambdalet/protocol'
+import { type LogMessage, TAIL_LOG_BYTES } from '@lambdalet/protocol'
 import type { Invocation } from './invocation.js'
-import { endLine, functionLine, reportLine, startLine, type LogEntry, type Report } from './log-entry.js'
+import { endLine, functionLine, type LogEntry, type Report, reportLine, startLine } from './log-entry.js'
 
 const MB = 1024 * 1024
 

@@ -50,7 +50,10 @@ export function reportLine(requestId: string, report: Report): string {
  * invocation waited for it, with the message when nobody did (a pre-warmed
  * environment), since then no invocation's answer carries the error.
  */
-export function initReportLine(errorType: string, failed: { initDurationMs: number } | { errorMessage: string }): string {
+export function initReportLine(
+  errorType: string,
+  failed: { initDurationMs: number } | { errorMessage: string },
+): string {
   if ('initDurationMs' in failed) {
     return `INIT_REPORT Init Duration: ${failed.initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`
   }

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path'
-import { FUNCTION_NAME_PATTERN, parseHandler, type HandlerSpec } from '@lambdalet/protocol'
+import { FUNCTION_NAME_PATTERN, type HandlerSpec, parseHandler } from '@lambdalet/protocol'
 import { defaultConcurrency, defaults } from './defaults.js'
 import type { LogEntry } from './log-entry.js'
 
@@ -61,8 +61,16 @@ export interface FunctionConfig {
 }
 
 const functionKeys = new Set([
-  'handler', 'codeDir', 'timeoutMs', 'memoryMb', 'maxConcurrency', 'maxQueue',
-  'idleTimeoutMs', 'minWarm', 'initTimeoutMs', 'env',
+  'handler',
+  'codeDir',
+  'timeoutMs',
+  'memoryMb',
+  'maxConcurrency',
+  'maxQueue',
+  'idleTimeoutMs',
+  'minWarm',
+  'initTimeoutMs',
+  'env',
 ])
 const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs'])
 
@@ -98,7 +106,9 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
   const maxConcurrency = optionalInteger(at('maxConcurrency'), options.maxConcurrency, 1) ?? defaultConcurrency()
   const minWarm = optionalInteger(at('minWarm'), options.minWarm, 0) ?? defaults.minWarm
   if (minWarm > maxConcurrency) {
-    throw new RangeError(`Expected \`${at('minWarm')}\` (${minWarm}) to be at most \`maxConcurrency\` (${maxConcurrency})`)
+    throw new RangeError(
+      `Expected \`${at('minWarm')}\` (${minWarm}) to be at most \`maxConcurrency\` (${maxConcurrency})`,
+    )
   }
   if (options.codeDir !== undefined && typeof options.codeDir !== 'string') {
     throw new TypeError(`Expected \`${at('codeDir')}\` to be a string, got \`${String(options.codeDir)}\``)

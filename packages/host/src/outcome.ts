@@ -1,10 +1,10 @@
 import {
+  type ErrorShape,
   ErrorType,
   LATEST_VERSION,
   LambdaError,
-  serviceError,
-  type ErrorShape,
   type RawInvokeResult,
+  serviceError,
 } from '@lambdalet/protocol'
 import type { Report } from './log-entry.js'
 
@@ -83,7 +83,13 @@ export function settlement(outcome: Outcome, requestId: string): Settlement {
         report: { status: 'error' },
       }
     case 'not-started':
-      return { answer: new LambdaError(outcome.error, { requestId }), counted: false, error: false, timeout: false, report: null }
+      return {
+        answer: new LambdaError(outcome.error, { requestId }),
+        counted: false,
+        error: false,
+        timeout: false,
+        report: null,
+      }
   }
 }
 

@@ -1,6 +1,12 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import {
+  type ErrorShape,
+  ErrorType,
+  type InvokeMessage,
+  type RuntimeConfig,
+  type RuntimeMessage,
+} from '@lambdalet/protocol'
 import { Piscina } from 'piscina'
-import { ErrorType, type ErrorShape, type InvokeMessage, type RuntimeConfig, type RuntimeMessage } from '@lambdalet/protocol'
 import type { Transport, TransportEvents, TransportFactory } from './transport.js'
 
 export interface WorkerThreadsSettings {
@@ -69,12 +75,10 @@ class WorkerTransport implements Transport {
     port1.on('message', (message: RuntimeMessage) => this.#onMessage(message))
     // The port closes only when the thread on its other end is gone.
     port1.once('close', () => this.#onClose())
-    pool
-      .run({ port: port2, config }, { transferList: [port2], signal: this.#abort.signal })
-      .then(
-        () => this.#onTaskEnd(undefined),
-        (error: unknown) => this.#onTaskEnd(error),
-      )
+    pool.run({ port: port2, config }, { transferList: [port2], signal: this.#abort.signal }).then(
+      () => this.#onTaskEnd(undefined),
+      (error: unknown) => this.#onTaskEnd(error),
+    )
   }
 
   send(message: InvokeMessage): void {
@@ -127,7 +131,11 @@ class WorkerTransport implements Transport {
 function exitError(error: unknown): ErrorShape {
   const code = (error as { code?: unknown } | undefined)?.code
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return { errorType: ErrorType.OutOfMemory, errorMessage: 'Error: Runtime exited with error: JS heap out of memory', trace: [] }
+    return {
+      errorType: ErrorType.OutOfMemory,
+      errorMessage: 'Error: Runtime exited with error: JS heap out of memory',
+      trace: [],
+    }
   }
   const detail = error instanceof Error ? error.message : 'the runtime loop ended'
   return { errorType: ErrorType.ExitError, errorMessage: `Error: Runtime exited with error: ${detail}`, trace: [] }

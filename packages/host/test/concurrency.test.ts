@@ -45,9 +45,10 @@ describe('concurrency', () => {
 
   it('runs one event at a time per environment', async () => {
     const { host } = testHost({ functions: { counter: { handler: fixture('counter.mjs'), maxConcurrency: 2 } } })
-    const results = (await Promise.all(
-      Array.from({ length: 40 }, () => host.invoke('counter')),
-    )) as Array<{ count: number; threadId: number }>
+    const results = (await Promise.all(Array.from({ length: 40 }, () => host.invoke('counter')))) as Array<{
+      count: number
+      threadId: number
+    }>
     const byThread = new Map<number, number[]>()
     for (const r of results) byThread.set(r.threadId, [...(byThread.get(r.threadId) ?? []), r.count])
     expect(byThread.size).toBeLessThanOrEqual(2)

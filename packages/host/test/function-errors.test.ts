@@ -4,7 +4,7 @@ import { fixture, rejectionOf, suiteHost } from './helpers.js'
 describe('function errors', () => {
   const { host } = suiteHost({ functions: { errors: { handler: fixture('errors.mjs'), maxConcurrency: 2 } } })
 
-  it("reports a thrown Error by its name, with message and trace", async () => {
+  it('reports a thrown Error by its name, with message and trace', async () => {
     const error = await rejectionOf(host.invoke('errors', { kind: 'type-error' }))
     expect(error.errorType).toBe('TypeError')
     expect(error.errorMessage).toBe('bad type')

@@ -16,8 +16,15 @@ describe('isolation', () => {
       },
     })
     expect(await host.invoke('one')).toEqual({
-      marker: 'one', other: null, globalMarker: 'one', functionName: 'one', memory: '64', secret: null,
-      taskRoot: fixtures.replace(/\/$/, ''), handler: fixture('env.mjs'), leak: null,
+      marker: 'one',
+      other: null,
+      globalMarker: 'one',
+      functionName: 'one',
+      memory: '64',
+      secret: null,
+      taskRoot: fixtures.replace(/\/$/, ''),
+      handler: fixture('env.mjs'),
+      leak: null,
     })
     expect(await host.invoke('two')).toMatchObject({ marker: 'two', other: 'x', globalMarker: 'two' })
     expect(await host.invoke('setOne', { value: 'changed' })).toBe('changed')

@@ -13,7 +13,7 @@ describe('logs', () => {
     const own = lines(logs, raw.requestId)
     expect(own[0]).toBe(`START RequestId: ${raw.requestId} Version: $LATEST`)
     expect(own.slice(1, 6).map((line) => line.split('\t').slice(1))).toEqual([
-      [raw.requestId, 'INFO', "log line { n: 1 }"],
+      [raw.requestId, 'INFO', 'log line { n: 1 }'],
       [raw.requestId, 'INFO', 'info line'],
       [raw.requestId, 'WARN', 'warn line'],
       [raw.requestId, 'ERROR', 'error line'],
@@ -64,7 +64,10 @@ describe('logs', () => {
     expect(long.logResult).toContain('filler line 199')
     expect(long.logResult!.trimEnd().split('\n').at(-1)).toMatch(/^REPORT/)
     expect((await host.invokeRaw('logs', '{}')).logResult).toBeUndefined()
-    const { result, logResult } = (await host.invoke('logs', {}, { logType: 'Tail' })) as { result: string; logResult: string }
+    const { result, logResult } = (await host.invoke('logs', {}, { logType: 'Tail' })) as {
+      result: string
+      logResult: string
+    }
     expect(result).toBe('logged')
     expect(logResult).toContain('info line')
   })

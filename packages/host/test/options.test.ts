@@ -6,7 +6,10 @@ const handler = fixture('echo-value.mjs')
 
 describe('options', () => {
   it.each([
-    [{ functions: { f: { handler, timeoutMs: -1 } } }, 'Expected `functions.f.timeoutMs` to be an integer of at least 1, got `-1`'],
+    [
+      { functions: { f: { handler, timeoutMs: -1 } } },
+      'Expected `functions.f.timeoutMs` to be an integer of at least 1, got `-1`',
+    ],
     [{ functions: { f: { handler, memoryMb: 1.5 } } }, '`functions.f.memoryMb`'],
     [{ functions: { f: { handler, minWarm: 3, maxConcurrency: 2 } } }, 'to be at most `maxConcurrency`'],
     [{ functions: { f: { handler, bogus: 1 } } }, 'Unknown option `functions.f.bogus`'],

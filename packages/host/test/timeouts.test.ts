@@ -3,7 +3,9 @@ import { fixture, rejectionOf, testHost, until } from './helpers.js'
 
 describe('timeouts', () => {
   it('answers Sandbox.Timedout at the deadline of a spin loop and terminates the worker', async () => {
-    const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 1000 } } })
+    const { host } = testHost({
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 1000 } },
+    })
     await host.invoke('slow', {})
     const started = Date.now()
     const error = await rejectionOf(host.invoke('slow', { spin: true }))
@@ -17,7 +19,9 @@ describe('timeouts', () => {
   })
 
   it('answers at the deadline, not when a handler blocked in a native call for 5 s returns', async () => {
-    const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 1000 } } })
+    const { host } = testHost({
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 1000 } },
+    })
     await host.invoke('slow', {})
     const started = Date.now()
     const error = await rejectionOf(host.invoke('slow', { block: 5 }))
@@ -33,7 +37,9 @@ describe('timeouts', () => {
   })
 
   it('lets invocations queued behind a timeout succeed', async () => {
-    const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 500 } } })
+    const { host } = testHost({
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 500 } },
+    })
     const stuck = host.invoke('slow', { spin: true }).catch((e: { errorType: string }) => e.errorType)
     const queued = Array.from({ length: 4 }, () => host.invoke('slow', {}))
     expect(await stuck).toBe('Sandbox.Timedout')

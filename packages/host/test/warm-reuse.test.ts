@@ -26,7 +26,9 @@ describe('warm reuse and fresh state', () => {
   })
 
   it('starts fresh after a timeout', async () => {
-    const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 300 } } })
+    const { host } = testHost({
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 300 } },
+    })
     expect(await host.invoke('slow', {})).toMatchObject({ count: 1 })
     expect(await host.invoke('slow', {})).toMatchObject({ count: 2 })
     const timeout = await host.invoke('slow', { sleepMs: 5000 }).catch((e: unknown) => e)

@@ -46,7 +46,11 @@ export interface AsyncInvoker {
   invokeAsyncRaw(name: string, payload: string, options?: { requestId?: string }): Promise<string>
   getEventInvokeConfig(name: string): EventInvokeConfigEntry | null
   /** `replace` is PutFunctionEventInvokeConfig, `merge` is Update…; resolves once kept. */
-  setEventInvokeConfig(name: string, config: EventInvokeConfig, mode: 'replace' | 'merge'): Promise<EventInvokeConfigEntry>
+  setEventInvokeConfig(
+    name: string,
+    config: EventInvokeConfig,
+    mode: 'replace' | 'merge',
+  ): Promise<EventInvokeConfigEntry>
   /** Resolves `false` when there was none. */
   deleteEventInvokeConfig(name: string): Promise<boolean>
   asyncStats(): AsyncStats

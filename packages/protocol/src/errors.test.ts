@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LambdaError, isLambdaError, serviceError, toErrorShape } from './errors.js'
+import { isLambdaError, LambdaError, serviceError, toErrorShape } from './errors.js'
 
 describe('toErrorShape', () => {
   it("uses an Error's name as its type and its stack as the trace", () => {
@@ -37,7 +37,11 @@ describe('LambdaError', () => {
     expect(error.reason).toBe('X')
     expect(error.requestId).toBe('r1')
     expect(isLambdaError(error)).toBe(true)
-    expect(JSON.parse(JSON.stringify(error))).toEqual({ errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.', trace: [] })
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      errorType: 'TooManyRequestsException',
+      errorMessage: 'Rate Exceeded.',
+      trace: [],
+    })
   })
 
   it('has no status code for function errors', () => {

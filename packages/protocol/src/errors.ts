@@ -56,10 +56,7 @@ export class LambdaError extends Error implements ErrorShape {
   /** `TooManyRequestsException` carries why, as Lambda's `Reason`. */
   readonly reason: string | undefined
 
-  constructor(
-    shape: ErrorShape,
-    details: { requestId?: string; reason?: string } = {},
-  ) {
+  constructor(shape: ErrorShape, details: { requestId?: string; reason?: string } = {}) {
     super(shape.errorMessage)
     this.name = shape.errorType
     this.errorType = shape.errorType
@@ -108,7 +105,7 @@ export function toErrorShape(thrown: unknown, fallbackType?: string): ErrorShape
   }
   let message: string
   try {
-    message = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown)
+    message = typeof thrown === 'string' ? thrown : (JSON.stringify(thrown) ?? String(thrown))
   } catch {
     message = String(thrown)
   }

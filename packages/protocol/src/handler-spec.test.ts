@@ -3,7 +3,10 @@ import { parseHandler } from './handler-spec.js'
 
 describe('parseHandler', () => {
   it('takes the handler export of a file path', () => {
-    expect(parseHandler('fns/hello.mjs', '/code')).toEqual({ candidates: ['/code/fns/hello.mjs'], exportName: 'handler' })
+    expect(parseHandler('fns/hello.mjs', '/code')).toEqual({
+      candidates: ['/code/fns/hello.mjs'],
+      exportName: 'handler',
+    })
   })
 
   it('keeps absolute paths', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { invokeHandler } from './invoke-handler.js'
 import type { LambdaContext } from './context.js'
+import { invokeHandler } from './invoke-handler.js'
 
 const context = {} as LambdaContext
 
@@ -10,7 +10,15 @@ describe('invokeHandler', () => {
   })
 
   it('turns a synchronous throw into a rejection', async () => {
-    await expect(invokeHandler(() => { throw new TypeError('sync') }, null, context)).rejects.toThrow('sync')
+    await expect(
+      invokeHandler(
+        () => {
+          throw new TypeError('sync')
+        },
+        null,
+        context,
+      ),
+    ).rejects.toThrow('sync')
   })
 
   it('settles a callback-style handler through its callback', async () => {

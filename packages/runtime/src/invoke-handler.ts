@@ -1,5 +1,5 @@
-import type { Handler } from './load-handler.js'
 import type { LambdaContext } from './context.js'
+import type { Handler } from './load-handler.js'
 
 let warnedAboutCallbacks = false
 

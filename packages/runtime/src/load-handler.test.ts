@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
 import { parseHandler, type RuntimeConfig } from '@lambdalet/protocol'
+import { describe, expect, it } from 'vitest'
 import { loadHandler } from './load-handler.js'
 
 const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url))
@@ -8,8 +8,15 @@ const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url))
 function config(handler: string): RuntimeConfig {
   const spec = parseHandler(handler, fixtures)
   return {
-    functionName: 'f', invokedFunctionArn: 'arn', functionVersion: '$LATEST', moduleCandidates: spec.candidates, exportName: spec.exportName,
-    handlerName: handler, memoryLimitInMB: 128, logGroupName: 'g', logStreamName: 's',
+    functionName: 'f',
+    invokedFunctionArn: 'arn',
+    functionVersion: '$LATEST',
+    moduleCandidates: spec.candidates,
+    exportName: spec.exportName,
+    handlerName: handler,
+    memoryLimitInMB: 128,
+    logGroupName: 'g',
+    logStreamName: 's',
   }
 }
 

@@ -16,9 +16,7 @@ export async function loadHandler(config: RuntimeConfig): Promise<Handler> {
   const modulePath = config.moduleCandidates.find((candidate) => existsSync(candidate))
   if (modulePath === undefined) {
     const name = basename(config.moduleCandidates[0] ?? config.handlerName)
-    throw new ImportModuleError(
-      `Error: Cannot find module '${name}'\nTried: ${config.moduleCandidates.join(', ')}`,
-    )
+    throw new ImportModuleError(`Error: Cannot find module '${name}'\nTried: ${config.moduleCandidates.join(', ')}`)
   }
   let module: Record<string, unknown>
   try {

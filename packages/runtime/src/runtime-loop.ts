@@ -2,20 +2,20 @@ import { performance } from 'node:perf_hooks'
 import { getHeapStatistics } from 'node:v8'
 import type { MessagePort } from 'node:worker_threads'
 import {
-  ErrorType,
-  toErrorShape,
   type CrashMessage,
   type ErrorMessage,
+  ErrorType,
   type InvokeMessage,
   type ResponseMessage,
   type RuntimeConfig,
   type RuntimeMessage,
+  toErrorShape,
 } from '@lambdalet/protocol'
 import { captureConsole } from './console-capture.js'
 import { createContext } from './context.js'
 import { encodeResult } from './encode-result.js'
 import { invokeHandler } from './invoke-handler.js'
-import { loadHandler, type Handler } from './load-handler.js'
+import { type Handler, loadHandler } from './load-handler.js'
 import { PortInbox } from './port-inbox.js'
 
 /**

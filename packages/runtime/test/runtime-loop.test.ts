@@ -1,8 +1,8 @@
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
+import { type HostMessage, parseHandler, type RuntimeConfig, type RuntimeMessage } from '@lambdalet/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
-import { parseHandler, type HostMessage, type RuntimeConfig, type RuntimeMessage } from '@lambdalet/protocol'
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url))
 let worker: Worker | undefined
@@ -16,8 +16,15 @@ afterEach(async () => {
 function start(handler: string) {
   const spec = parseHandler(handler, fixtures)
   const config: RuntimeConfig = {
-    functionName: 'loop', invokedFunctionArn: 'arn:aws:lambda:us-east-1:0:function:loop', functionVersion: '$LATEST', moduleCandidates: spec.candidates, exportName: spec.exportName,
-    handlerName: handler, memoryLimitInMB: 128, logGroupName: '/aws/lambda/loop', logStreamName: 's',
+    functionName: 'loop',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:0:function:loop',
+    functionVersion: '$LATEST',
+    moduleCandidates: spec.candidates,
+    exportName: spec.exportName,
+    handlerName: handler,
+    memoryLimitInMB: 128,
+    logGroupName: '/aws/lambda/loop',
+    logStreamName: 's',
   }
   const { port1, port2 } = new MessageChannel()
   worker = new Worker(fixtures + 'loop-worker.mjs', { workerData: { port: port2, config }, transferList: [port2] })
@@ -28,7 +35,7 @@ function start(handler: string) {
   port1.on('message', (message: RuntimeMessage) => {
     received.push(message)
     types.push(message.type)
-    waiters.splice(0).forEach((wake) => wake())
+    for (const wake of waiters.splice(0)) wake()
   })
   const next = async (type: RuntimeMessage['type']): Promise<RuntimeMessage> => {
     for (;;) {
@@ -42,7 +49,9 @@ function start(handler: string) {
 }
 
 const invoke = (requestId: string, event: unknown): HostMessage => ({
-  type: 'invoke', requestId, deadlineMs: Date.now() + 3000,
+  type: 'invoke',
+  requestId,
+  deadlineMs: Date.now() + 3000,
   event: JSON.stringify(event),
 })
 

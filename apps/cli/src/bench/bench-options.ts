@@ -58,7 +58,9 @@ export async function parseBenchArgs(argv: string[]): Promise<BenchOptions | nul
   const [target, dir, ...extra] = positionals
   if (target === undefined) throw new UsageError('expected a handler file or a function name to benchmark')
   if (extra.length > 0) {
-    throw new UsageError(`expected a handler file or a function name and at most one folder, got ${positionals.length} arguments`)
+    throw new UsageError(
+      `expected a handler file or a function name and at most one folder, got ${positionals.length} arguments`,
+    )
   }
   if (values.duration !== undefined && values.requests !== undefined) {
     throw new UsageError('expected --duration or --requests, not both')
@@ -132,7 +134,9 @@ async function readEvents(event: string | undefined, file: string | undefined): 
     try {
       text = await readFile(file, 'utf8')
     } catch (error) {
-      throw new UsageError(`--event-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`)
+      throw new UsageError(
+        `--event-file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      )
     }
   }
   let parsed: unknown
@@ -143,7 +147,9 @@ async function readEvents(event: string | undefined, file: string | undefined): 
   }
   if (!Array.isArray(parsed)) return [JSON.stringify(parsed)]
   if (parsed.length === 0) {
-    throw new UsageError(`the events from ${source} are an empty array; give at least one event (wrap an array event in another array)`)
+    throw new UsageError(
+      `the events from ${source} are an empty array; give at least one event (wrap an array event in another array)`,
+    )
   }
   return parsed.map((item) => JSON.stringify(item))
 }

@@ -1,7 +1,7 @@
 import type { Report } from '@lambdalet/host'
 import type { ColdSample, LevelRun } from './measurement.js'
 import type { RssFigures } from './rss-sampler.js'
-import { histogram, summarize, type HistogramBin, type Summary } from './summary.js'
+import { type HistogramBin, histogram, type Summary, summarize } from './summary.js'
 
 export const SCHEMA = 'lambdalet-bench/1'
 
@@ -71,12 +71,15 @@ const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a,
 export function coldResult(samples: readonly ColdSample[]): ColdResult {
   const reports = samples.flatMap((sample) => (sample.report === undefined ? [] : [sample.report]))
   const errorsByType: Record<string, number> = {}
-  for (const { errorType } of samples) if (errorType !== null) errorsByType[errorType] = (errorsByType[errorType] ?? 0) + 1
+  for (const { errorType } of samples)
+    if (errorType !== null) errorsByType[errorType] = (errorsByType[errorType] ?? 0) + 1
   return {
     samples: samples.length,
     errors: sum(errorsByType),
     errorsByType,
-    initDurationMs: summarize(reports.flatMap((report) => (report.initDurationMs === undefined ? [] : [report.initDurationMs]))),
+    initDurationMs: summarize(
+      reports.flatMap((report) => (report.initDurationMs === undefined ? [] : [report.initDurationMs])),
+    ),
     firstInvocationMs: summarize(samples.map((sample) => sample.latencyMs)),
     maxMemoryUsedMb: summarize(reports.map((report) => report.maxMemoryUsedMb)),
   }
@@ -102,7 +105,10 @@ export function warmLevel(concurrency: number, run: LevelRun, memoryMb: number, 
 }
 
 export function billing(coldSamples: readonly ColdSample[], levels: readonly LevelRun[], memoryMb: number): Billing {
-  const reports = [...coldSamples.flatMap((sample) => (sample.report === undefined ? [] : [sample.report])), ...levels.flatMap((level) => level.reports)]
+  const reports = [
+    ...coldSamples.flatMap((sample) => (sample.report === undefined ? [] : [sample.report])),
+    ...levels.flatMap((level) => level.reports),
+  ]
   const billed = billedMs(reports)
   const total = gbSeconds(billed, memoryMb)
   return {

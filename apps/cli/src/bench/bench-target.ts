@@ -38,7 +38,10 @@ function fromFile(path: string, exportName: string | undefined, options: BenchOp
   if (options.dir !== undefined || options.config !== undefined) {
     throw new UsageError('a handler file needs no folder or --config; give a function name to use them')
   }
-  const name = basename(path, extname(path)).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'handler'
+  const name =
+    basename(path, extname(path))
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 64) || 'handler'
   const handler = exportName === undefined ? basename(path) : `${basename(path)}#${exportName}`
   return { name, options: { handler, codeDir: dirname(path) } }
 }

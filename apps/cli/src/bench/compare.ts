@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { UsageError } from '../usage-error.js'
-import { SCHEMA, type BenchResult } from './bench-result.js'
+import { type BenchResult, SCHEMA } from './bench-result.js'
 import { formatCount, formatGbSeconds, formatMs, table } from './render.js'
 import type { Summary } from './summary.js'
 
@@ -39,12 +39,32 @@ export async function readBase(path: string): Promise<BenchResult> {
 /** Every figure both runs have, base first. A single outlier moves a maximum, so maxima are shown but never gated. */
 export function compare(base: BenchResult, now: BenchResult): Change[] {
   const changes: Change[] = []
-  const add = (figure: string, b: number | undefined, n: number | undefined, lowerIsBetter: boolean, gated: boolean, format: (n: number) => string) => {
+  const add = (
+    figure: string,
+    b: number | undefined,
+    n: number | undefined,
+    lowerIsBetter: boolean,
+    gated: boolean,
+    format: (n: number) => string,
+  ) => {
     if (b === undefined || n === undefined || !Number.isFinite(b) || !Number.isFinite(n) || b === 0) return
     const changePercent = ((n - b) / b) * 100
-    changes.push({ figure, base: b, now: n, changePercent, worsePercent: lowerIsBetter ? changePercent : -changePercent, gated, format })
+    changes.push({
+      figure,
+      base: b,
+      now: n,
+      changePercent,
+      worsePercent: lowerIsBetter ? changePercent : -changePercent,
+      gated,
+      format,
+    })
   }
-  const latencies = (prefix: string, b: Summary | null | undefined, n: Summary | null | undefined, keys: readonly (keyof Summary)[]) => {
+  const latencies = (
+    prefix: string,
+    b: Summary | null | undefined,
+    n: Summary | null | undefined,
+    keys: readonly (keyof Summary)[],
+  ) => {
     for (const key of keys) add(`${prefix} ${key}`, b?.[key], n?.[key], true, key !== 'max', formatMs)
   }
 
@@ -57,7 +77,14 @@ export function compare(base: BenchResult, now: BenchResult): Change[] {
     add(`${at} inv/s`, before.invocationsPerSecond, level.invocationsPerSecond, false, true, formatCount)
     latencies(`${at} latency`, before.latencyMs, level.latencyMs, ['p50', 'p90', 'p99', 'max'])
   }
-  add('GB-s per million invocations', base.billing.gbSecondsPerMillion, now.billing.gbSecondsPerMillion, true, false, formatGbSeconds)
+  add(
+    'GB-s per million invocations',
+    base.billing.gbSecondsPerMillion,
+    now.billing.gbSecondsPerMillion,
+    true,
+    false,
+    formatGbSeconds,
+  )
   return changes
 }
 
@@ -81,9 +108,14 @@ export function renderComparison(
   thresholdPercent: number | undefined,
 ): string {
   const lines = ['', `Compared with ${basePath} (${base.function.name}, ${base.mode}, ${base.startedAt})`]
-  if (base.mode !== now.mode) lines.push(`  note: the base ran ${base.mode === 'http' ? 'through HTTP' : 'embedded'}, this run ${now.mode === 'http' ? 'through HTTP' : 'embedded'}`)
+  if (base.mode !== now.mode)
+    lines.push(
+      `  note: the base ran ${base.mode === 'http' ? 'through HTTP' : 'embedded'}, this run ${now.mode === 'http' ? 'through HTTP' : 'embedded'}`,
+    )
   if (base.function.name !== now.function.name || base.function.handler !== now.function.handler) {
-    lines.push(`  note: the base measured ${base.function.name} (${base.function.handler}), this run ${now.function.name} (${now.function.handler})`)
+    lines.push(
+      `  note: the base measured ${base.function.name} (${base.function.handler}), this run ${now.function.name} (${now.function.handler})`,
+    )
   }
   if (!anyGated(changes)) {
     lines.push(`  ${NOTHING_GATED}`)
@@ -99,7 +131,13 @@ export function renderComparison(
           : change.worsePercent > 0
             ? 'worse'
             : 'better'
-    return [change.figure, change.format(change.base), change.format(change.now), `${sign}${Math.abs(change.changePercent).toFixed(1)} %`, verdict]
+    return [
+      change.figure,
+      change.format(change.base),
+      change.format(change.now),
+      `${sign}${Math.abs(change.changePercent).toFixed(1)} %`,
+      verdict,
+    ]
   })
   lines.push(...table([['figure', 'base', 'now', 'change', ''], ...rows], ['l', 'r', 'r', 'r', 'l']))
   if (thresholdPercent !== undefined) {

@@ -1,14 +1,7 @@
 import { performance } from 'node:perf_hooks'
-import { createHost, isLambdaError, type Host } from '@lambdalet/host'
+import { createHost, type Host, isLambdaError } from '@lambdalet/host'
 import type { BenchTarget } from './bench-target.js'
-import {
-  countError,
-  InitError,
-  type ColdSample,
-  type LevelProgress,
-  type LevelRun,
-  type Plan,
-} from './measurement.js'
+import { type ColdSample, countError, InitError, type LevelProgress, type LevelRun, type Plan } from './measurement.js'
 import { ReportCollector } from './report-collector.js'
 
 /** Warm-up invocations per environment before a level is measured (the first is its cold start). */
@@ -44,7 +37,9 @@ async function invoke(host: Host, name: string, event: string): Promise<Answer> 
 
 function failIfInitFailed(target: BenchTarget, collector: ReportCollector, answer: Answer): void {
   if (collector.initFailure === null) return
-  throw new InitError(`${target.name} failed to initialise: ${answer.errorType ?? 'error'}: ${answer.message ?? collector.initFailure}`)
+  throw new InitError(
+    `${target.name} failed to initialise: ${answer.errorType ?? 'error'}: ${answer.message ?? collector.initFailure}`,
+  )
 }
 
 /** A fresh host, so a fresh worker thread with fresh module state, and its first invocation. */

@@ -1,17 +1,10 @@
 import { request } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
-import { startServer, type RunningServer } from '../server/start-server.js'
+import { type RunningServer, startServer } from '../server/start-server.js'
 import type { BenchTarget } from './bench-target.js'
 import { WARM_UP_PER_ENVIRONMENT } from './embedded-driver.js'
-import {
-  countError,
-  InitError,
-  type ColdSample,
-  type LevelProgress,
-  type LevelRun,
-  type Plan,
-} from './measurement.js'
+import { type ColdSample, countError, InitError, type LevelProgress, type LevelRun, type Plan } from './measurement.js'
 import { ReportCollector } from './report-collector.js'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
@@ -56,7 +49,9 @@ function post(url: string, body: string): Promise<Posted> {
     const req = request(url, { method: 'POST', headers: JSON_HEADERS, agent: false }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }),
+      )
       res.on('error', reject)
     })
     req.on('error', reject)
@@ -73,7 +68,11 @@ async function invoke(url: string, event: string): Promise<{ errorType: string |
   return { errorType, body: response.body }
 }
 
-function failIfInitFailed(target: BenchTarget, collector: ReportCollector, answer: { errorType: string | null; body: string }): void {
+function failIfInitFailed(
+  target: BenchTarget,
+  collector: ReportCollector,
+  answer: { errorType: string | null; body: string },
+): void {
   if (collector.initFailure === null) return
   let message = collector.initFailure
   try {
@@ -119,13 +118,19 @@ export async function httpLevel(
   try {
     const url = server.url + invokePath(target.name)
     const warmUp = async () => {
-      for (let i = 0; i < WARM_UP_PER_ENVIRONMENT; i++) failIfInitFailed(target, collector, await invoke(url, nextEvent()))
+      for (let i = 0; i < WARM_UP_PER_ENVIRONMENT; i++)
+        failIfInitFailed(target, collector, await invoke(url, nextEvent()))
     }
     await Promise.all(Array.from({ length: concurrency }, warmUp))
 
     collector.recording = true
     const run: Omit<LevelRun, 'reports'> = { invocations: 0, errorsByType: {}, latencies: [], elapsedMs: 0 }
-    const onResponse = (status: number, body: string, _context: object, headers: Record<string, unknown> | undefined) => {
+    const onResponse = (
+      status: number,
+      body: string,
+      _context: object,
+      headers: Record<string, unknown> | undefined,
+    ) => {
       const errorType = errorTypeOf(status, body, (name) => headerValue(headers, name))
       if (errorType !== null) countError(run.errorsByType, errorType)
     }

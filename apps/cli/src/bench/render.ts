@@ -108,7 +108,9 @@ export function renderSummary(result: BenchResult): string {
   lines.push('', 'Memory')
   const highest = [
     ...(cold?.maxMemoryUsedMb ? [`cold ${mb(cold.maxMemoryUsedMb.max)}`] : []),
-    ...result.warm.map((level) => `concurrency ${level.concurrency} ${level.maxMemoryUsedMb ? mb(level.maxMemoryUsedMb.max) : '–'}`),
+    ...result.warm.map(
+      (level) => `concurrency ${level.concurrency} ${level.maxMemoryUsedMb ? mb(level.maxMemoryUsedMb.max) : '–'}`,
+    ),
   ]
   if (highest.length > 0) lines.push(`  Max Memory Used per environment (highest): ${highest.join(' · ')}`)
   const growth = memory.rssGrowthMb

@@ -13,7 +13,11 @@ export class ReportCollector {
   readonly entry = (entry: LogEntry): void => {
     if (entry.kind === 'report') {
       if (this.recording) this.reports.push(entry.report)
-    } else if (entry.kind === 'platform' && entry.line.startsWith('INIT_REPORT') && entry.line.includes('Status: error')) {
+    } else if (
+      entry.kind === 'platform' &&
+      entry.line.startsWith('INIT_REPORT') &&
+      entry.line.includes('Status: error')
+    ) {
       this.initFailure ??= entry.line
     }
   }

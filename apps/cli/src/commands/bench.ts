@@ -1,13 +1,20 @@
 import { writeFile } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'
 import { BENCH_HELP } from '../bench/bench-help.js'
-import { parseBenchArgs, type BenchOptions } from '../bench/bench-options.js'
-import { SCHEMA, billing, coldResult, warmLevel, type BenchResult, type WarmLevel } from '../bench/bench-result.js'
-import { resolveTarget, type BenchTarget } from '../bench/bench-target.js'
+import { type BenchOptions, parseBenchArgs } from '../bench/bench-options.js'
+import { type BenchResult, billing, coldResult, SCHEMA, type WarmLevel, warmLevel } from '../bench/bench-result.js'
+import { type BenchTarget, resolveTarget } from '../bench/bench-target.js'
 import { anyGated, compare, readBase, regressions, renderComparison } from '../bench/compare.js'
 import { embeddedColdSample, embeddedLevel } from '../bench/embedded-driver.js'
 import { httpColdSample, httpLevel } from '../bench/http-driver.js'
-import { eventCycle, InitError, type ColdSample, type LevelProgress, type LevelRun, type Plan } from '../bench/measurement.js'
+import {
+  type ColdSample,
+  eventCycle,
+  InitError,
+  type LevelProgress,
+  type LevelRun,
+  type Plan,
+} from '../bench/measurement.js'
 import { ProgressBar } from '../bench/progress-bar.js'
 import { renderSummary } from '../bench/render.js'
 import { RssSampler } from '../bench/rss-sampler.js'
@@ -42,7 +49,11 @@ export async function runBench(argv: string[]): Promise<number> {
   const memoryMb = target.options.memoryMb ?? DEFAULT_MEMORY_MB
   try {
     for (let i = 0; i < options.cold; i++) {
-      progress.show(() => ({ label: 'cold', fraction: i / options.cold, detail: `environment ${i + 1} of ${options.cold}` }))
+      progress.show(() => ({
+        label: 'cold',
+        fraction: i / options.cold,
+        detail: `environment ${i + 1} of ${options.cold}`,
+      }))
       const sample = options.http ? httpColdSample : embeddedColdSample
       coldSamples.push(await sample(target, nextEvent()))
     }
@@ -107,7 +118,8 @@ function runLevel(
   nextEvent: () => string,
   progress: ProgressBar,
 ): Promise<LevelRun> {
-  const plan: Plan = options.requests === null ? { durationMs: options.durationMs ?? 0 } : { requests: options.requests }
+  const plan: Plan =
+    options.requests === null ? { durationMs: options.durationMs ?? 0 } : { requests: options.requests }
   const counter: LevelProgress = { measuringSince: null, completed: 0 }
   progress.show(() => {
     const since = counter.measuringSince

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
-import { createHost, isLambdaError, type FunctionOptions } from '@lambdalet/host'
+import { createHost, type FunctionOptions, isLambdaError } from '@lambdalet/host'
 import { helpOption, logFormatOption, parseLogFormat, withUsageErrors } from '../command-args.js'
 import { errorCode } from '../config/config-error.js'
 import { hostFunctionOptions } from '../config/function-definition.js'

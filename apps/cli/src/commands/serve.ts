@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { storeKind } from '@lambdalet/events'
 import {
   helpOption,
   logFormatOption,
@@ -14,7 +15,6 @@ import { endpointLines } from '../server/endpoints.js'
 import { handleShutdownSignals } from '../server/shutdown.js'
 import { startServer } from '../server/start-server.js'
 import { UsageError } from '../usage-error.js'
-import { storeKind } from '@lambdalet/events'
 
 const options = {
   config: { type: 'string' },

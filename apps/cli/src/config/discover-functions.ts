@@ -1,7 +1,8 @@
+import type { Dirent } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { ConfigError, errorCode } from './config-error.js'
-import { defaultRoutes, isFunctionName, type FunctionDefinition } from './function-definition.js'
+import { defaultRoutes, type FunctionDefinition, isFunctionName } from './function-definition.js'
 
 const MODULE_EXTENSIONS = new Set(['.mjs', '.cjs', '.js'])
 
@@ -16,7 +17,7 @@ export interface Discovered {
  * below. Subfolders are not searched: they hold the functions' own modules.
  */
 export async function discoverFunctions(dir: string): Promise<Discovered> {
-  let entries
+  let entries: Dirent[]
   try {
     entries = await readdir(dir, { withFileTypes: true })
   } catch (error) {

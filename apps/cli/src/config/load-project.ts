@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { storeKind } from '@lambdalet/events'
 import { parseHandler } from '@lambdalet/protocol'
 import { ConfigError, keyPath } from './config-error.js'
 import { discoverFunctions } from './discover-functions.js'
 import type { FunctionDefinition, Project } from './function-definition.js'
 import { readConfigFile } from './read-config-file.js'
-import { storeKind } from '@lambdalet/events'
 
 function isDirectory(spec: string): boolean {
   const kind = storeKind(spec)
   return kind.ok && kind.kind === 'embedded'
 }
+
 import type { ConfigFile } from './validate-config.js'
 
 export const CONFIG_FILE_NAME = 'lambdalet.json'
@@ -39,7 +40,8 @@ export interface LoadedProject extends Project {
 export async function loadProject(options: LoadProjectOptions = {}): Promise<LoadedProject> {
   const cwd = options.cwd ?? process.cwd()
   // With only a config file there is no folder to search.
-  const dir = options.dir === undefined && options.configFile !== undefined ? undefined : resolve(cwd, options.dir ?? '.')
+  const dir =
+    options.dir === undefined && options.configFile !== undefined ? undefined : resolve(cwd, options.dir ?? '.')
   const discovered = dir === undefined ? { functions: {}, warnings: [] } : await discoverFunctions(dir)
 
   let configPath = options.configFile === undefined ? undefined : resolve(cwd, options.configFile)
@@ -93,16 +95,27 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   for (const [name, entry] of Object.entries(config.functions)) {
     for (const [key, target] of Object.entries(entry.destinations ?? {})) {
       if (project.functions[target] === undefined) {
-        issues.push(`${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here, got ${JSON.stringify(target)}`)
+        issues.push(
+          `${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here, got ${JSON.stringify(target)}`,
+        )
       }
     }
   }
   if (issues.length > 0) throw new ConfigError(issues)
-  for (const key of ['maxConcurrency', 'region', 'accountId', 'drainTimeoutMs', 'retryDelaysMs', 'throttleBackoffMs', 'leaseMs'] as const) {
+  for (const key of [
+    'maxConcurrency',
+    'region',
+    'accountId',
+    'drainTimeoutMs',
+    'retryDelaysMs',
+    'throttleBackoffMs',
+    'leaseMs',
+  ] as const) {
     if (config[key] !== undefined) Object.assign(project, { [key]: config[key] })
   }
   // A relative store directory is the config file's, as its handlers are.
-  if (config.store !== undefined) project.store = isDirectory(config.store) ? resolve(configDir, config.store) : config.store
+  if (config.store !== undefined)
+    project.store = isDirectory(config.store) ? resolve(configDir, config.store) : config.store
 }
 
 /** `null` when one of the handler's candidate files exists, else what is wrong. */

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { ConfigError, errorCode } from './config-error.js'
-import { validateConfig, type ConfigFile } from './validate-config.js'
+import { type ConfigFile, validateConfig } from './validate-config.js'
 
 /**
  * Reads and checks a config file. Every problem is reported as
@@ -17,7 +17,9 @@ export async function readConfigFile(path: string, shown: string): Promise<Confi
   try {
     raw = JSON.parse(text)
   } catch (error) {
-    throw new ConfigError([`${shown}${jsonErrorPosition(text, (error as Error).message)}: not valid JSON (${(error as Error).message})`])
+    throw new ConfigError([
+      `${shown}${jsonErrorPosition(text, (error as Error).message)}: not valid JSON (${(error as Error).message})`,
+    ])
   }
   const { config, issues } = validateConfig(raw)
   if (config === null) throw new ConfigError(issues.map((issue) => `${shown}: ${issue}`))

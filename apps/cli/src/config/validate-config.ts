@@ -1,7 +1,7 @@
 import { storeKind } from '@lambdalet/events'
 import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
-import { EVENT_AGE_SECONDS_RANGE, RETRY_ATTEMPTS_RANGE, type EventInvokeConfig } from '@lambdalet/protocol'
+import { EVENT_AGE_SECONDS_RANGE, type EventInvokeConfig, RETRY_ATTEMPTS_RANGE } from '@lambdalet/protocol'
 import { describeValue, keyPath } from './config-error.js'
 import { isFunctionName } from './function-definition.js'
 
@@ -25,18 +25,24 @@ export interface ConfigFile {
 
 type Check = (value: unknown) => string | null
 
-const integer = (minimum: number, expected: string): Check => (value) =>
-  typeof value === 'number' && Number.isInteger(value) && value >= minimum ? null : expected
+const integer =
+  (minimum: number, expected: string): Check =>
+  (value) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= minimum ? null : expected
 const positiveInteger = integer(1, 'a positive integer')
-const integerIn = (range: { min: number; max: number }): Check => (value) =>
-  typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max
-    ? null
-    : `an integer from ${range.min} to ${range.max}`
+const integerIn =
+  (range: { min: number; max: number }): Check =>
+  (value) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max
+      ? null
+      : `an integer from ${range.min} to ${range.max}`
 const nonNegativeInteger = integer(0, 'a non-negative integer')
 const nonEmptyString: Check = (value) =>
   typeof value === 'string' && value.trim() !== '' ? null : 'a non-empty string'
-const pattern = (regex: RegExp, expected: string): Check => (value) =>
-  typeof value === 'string' && regex.test(value) ? null : expected
+const pattern =
+  (regex: RegExp, expected: string): Check =>
+  (value) =>
+    typeof value === 'string' && regex.test(value) ? null : expected
 
 // Mirrors the host's and the gateway's own checks, so that every mistake is
 // reported with the file and key before anything starts.
@@ -57,7 +63,9 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   // Which functions exist is known once the folder is read: checked in load-project.
   destinations: (value) =>
     isObject(value) &&
-    Object.entries(value).every(([key, target]) => (key === 'onSuccess' || key === 'onFailure') && typeof target === 'string')
+    Object.entries(value).every(
+      ([key, target]) => (key === 'onSuccess' || key === 'onFailure') && typeof target === 'string',
+    )
       ? null
       : 'an object with onSuccess and/or onFailure naming functions',
   // A string, as in API Gateway: JSON's 1.0 is the number 1.
@@ -141,7 +149,12 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
   return { config: issues.length === 0 ? (raw as unknown as ConfigFile) : null, issues }
 }
 
-function checkValue(expect: (p: string, e: string, v: unknown) => void, path: string, check: Check, value: unknown): void {
+function checkValue(
+  expect: (p: string, e: string, v: unknown) => void,
+  path: string,
+  check: Check,
+  value: unknown,
+): void {
   const expected = check(value)
   if (expected !== null) expect(path, expected, value)
 }

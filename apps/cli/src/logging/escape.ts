@@ -33,8 +33,5 @@ const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029]/g
  * line separators through; those become `\uXXXX` escapes too.
  */
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    JSON_UNSAFE,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  )
+  return JSON.stringify(value).replace(JSON_UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
 import type { LogEntry } from '@lambdalet/host'
+import { describe, expect, it } from 'vitest'
 import { escapeControl, safeJson } from './escape.js'
 import { formatEntry, formatGatewayRecord } from './format-log.js'
 
@@ -31,7 +31,9 @@ describe('escapeControl', () => {
 describe('formatEntry', () => {
   it('prefixes text lines with the function name and escapes the message', () => {
     const line = formatEntry(functionEntry, 'text')
-    expect(line).toBe(`[noisy] 2026-01-02T03:04:05.006Z\treq-1\tINFO\tred \\x1b[31mtext\\nSTART RequestId: forged\\r\\x07\\x9b\\u2028end`)
+    expect(line).toBe(
+      `[noisy] 2026-01-02T03:04:05.006Z\treq-1\tINFO\tred \\x1b[31mtext\\nSTART RequestId: forged\\r\\x07\\x9b\\u2028end`,
+    )
     expect(line).not.toMatch(/[\n\r\u001b\u0007]/)
   })
 
@@ -62,13 +64,22 @@ describe('formatEntry', () => {
   it('writes a JSON line that parses back to the original message', () => {
     const line = formatEntry(functionEntry, 'json')
     expect(line).not.toMatch(/[\n\r\u001b\u0007\u009b\u2028]/)
-    expect(JSON.parse(line)).toMatchObject({ level: 'INFO', functionName: 'noisy', requestId: 'req-1', kind: 'function', message: evil })
+    expect(JSON.parse(line)).toMatchObject({
+      level: 'INFO',
+      functionName: 'noisy',
+      requestId: 'req-1',
+      kind: 'function',
+      message: evil,
+    })
   })
 })
 
 describe('formatGatewayRecord', () => {
   it('escapes the record’s fields in text', () => {
-    const line = formatGatewayRecord({ level: 'error', message: 'Event invocation failed', functionName: 'f', errorType: 'x\ny' }, 'text')
+    const line = formatGatewayRecord(
+      { level: 'error', message: 'Event invocation failed', functionName: 'f', errorType: 'x\ny' },
+      'text',
+    )
     expect(line).toBe('[gateway] ERROR Event invocation failed functionName=f errorType=x\\ny')
   })
 })

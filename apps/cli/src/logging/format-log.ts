@@ -55,7 +55,13 @@ function entryLevel(entry: LogEntry): Level {
 export function formatGatewayRecord(record: GatewayLogRecord, format: LogFormat, now = Date.now()): string {
   const { level, message, ...rest } = record
   if (format === 'json') {
-    return safeJson({ time: new Date(now).toISOString(), level: level.toUpperCase(), kind: 'gateway', message, ...rest })
+    return safeJson({
+      time: new Date(now).toISOString(),
+      level: level.toUpperCase(),
+      kind: 'gateway',
+      message,
+      ...rest,
+    })
   }
   const details = Object.entries(rest)
     .filter(([, value]) => value !== undefined)
@@ -72,7 +78,8 @@ export function formatMessage(
   format: LogFormat,
   now = Date.now(),
 ): string {
-  if (format === 'json') return safeJson({ time: new Date(now).toISOString(), level, kind: 'server', message, ...fields })
+  if (format === 'json')
+    return safeJson({ time: new Date(now).toISOString(), level, kind: 'server', message, ...fields })
   const text = escapeControlKeepTabs(message)
   return level === 'INFO' ? text : `${level.toLowerCase()}: ${text}`
 }

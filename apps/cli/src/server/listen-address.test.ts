@@ -7,10 +7,16 @@ describe('isLoopback', () => {
     (host) => expect(isLoopback(host)).toBe(true),
   )
 
-  it.each(['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', '::ffff:10.0.0.1', 'example.com', 'localhost.evil.com', '128.0.0.1'])(
-    'treats %s as reachable from the network',
-    (host) => expect(isLoopback(host)).toBe(false),
-  )
+  it.each([
+    '0.0.0.0',
+    '::',
+    '192.168.1.10',
+    '10.0.0.1',
+    '::ffff:10.0.0.1',
+    'example.com',
+    'localhost.evil.com',
+    '128.0.0.1',
+  ])('treats %s as reachable from the network', (host) => expect(isLoopback(host)).toBe(false))
 })
 
 describe('origin', () => {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
+import { createEventQueue, type EventQueue, type StoreSpec } from '@lambdalet/events'
 import {
   createGateway,
   createLifecycle,
@@ -8,15 +9,14 @@ import {
   type Lifecycle,
   type PayloadFormatVersion,
 } from '@lambdalet/gateway'
-import { createEventQueue, type EventQueue, type StoreSpec } from '@lambdalet/events'
 import { createHost, type FunctionOptions, type Host, type HostOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
 import { ConfigError } from '../config/config-error.js'
+import { asyncConfig, type FunctionDefinition, hostFunctionOptions } from '../config/function-definition.js'
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
-import { asyncConfig, hostFunctionOptions, type FunctionDefinition } from '../config/function-definition.js'
 import { describeFunctions } from './function-descriptions.js'
 import { isLoopback, origin } from './listen-address.js'
-import { DEFAULT_LIMITS, serverOptions, type ServerLimits } from './server-limits.js'
+import { DEFAULT_LIMITS, type ServerLimits, serverOptions } from './server-limits.js'
 
 export interface StartServerOptions {
   functions: Record<string, FunctionDefinition>

@@ -106,7 +106,8 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
 
   const strictAccount = options.accountId !== undefined
   app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId, strictAccount }))
-  if (events !== undefined) registerEventInvokeConfigApi(app, { invoker, events, region, accountId })
+  if (events !== undefined)
+    registerEventInvokeConfigApi(app, { invoker, events, scope: { region, accountId, strictAccount } })
   registerControlPlane(app, {
     invoker,
     descriptions,

@@ -74,6 +74,16 @@ describe('event-invoke-config API', () => {
     expect(unknown.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException')
   })
 
+  it('reaches the function by an ARN of any account, and refuses one of another region', async () => {
+    const { call } = setup()
+    const pasted = await call('PUT', encodeURIComponent('arn:aws:lambda:us-east-1:123456789012:function:hello'), {
+      MaximumRetryAttempts: 0,
+    })
+    expect(pasted.status).toBe(200)
+    const elsewhere = await call('GET', encodeURIComponent('arn:aws:lambda:eu-west-1:123456789012:function:hello'))
+    expect(elsewhere.status).toBe(404)
+  })
+
   it('deletes a config with 204', async () => {
     const { events, call } = setup()
     await call('PUT', 'hello', { MaximumRetryAttempts: 0 })

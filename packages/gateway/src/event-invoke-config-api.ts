@@ -10,6 +10,7 @@ import {
 import type { Context, Hono } from 'hono'
 import { apiError, serviceErrorResponse } from './api-error.js'
 import { parseFunctionName } from './function-name.js'
+import { type FunctionScope, outOfScope } from './function-scope.js'
 import type { GatewayEnv } from './gateway-env.js'
 import { payloadLimit } from './payload-limit.js'
 
@@ -21,8 +22,8 @@ const MAX_BODY_BYTES = 64 * 1024
 interface Deps {
   invoker: Invoker
   events: AsyncInvoker
-  region: string
-  accountId: string
+  /** The region and account ARNs in the path must name, as for the Invoke API. */
+  scope: FunctionScope
 }
 
 /**
@@ -31,7 +32,8 @@ interface Deps {
  * are function ARNs on the wire and function names inside.
  */
 export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps): void {
-  const { invoker, events, region, accountId } = deps
+  const { invoker, events, scope } = deps
+  const { region, accountId } = scope
   const arnPrefix = `arn:aws:lambda:${region}:${accountId}:function:`
   const limit = payloadLimit(MAX_BODY_BYTES, (c) =>
     apiError(c, 413, ErrorType.RequestTooLarge, `Request must be smaller than ${MAX_BODY_BYTES} bytes`),
@@ -42,6 +44,8 @@ export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps):
     const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
     if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
     const { name, qualifier } = parsed.ref
+    const elsewhere = outOfScope(parsed.ref, scope)
+    if (elsewhere !== null) return apiError(c, 404, ErrorType.ResourceNotFound, elsewhere)
     if (!invoker.hasFunction(name) || (qualifier !== undefined && qualifier !== '$LATEST')) {
       return apiError(
         c,

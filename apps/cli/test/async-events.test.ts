@@ -6,21 +6,14 @@ import {
   GetFunctionEventInvokeConfigCommand,
   InvalidParameterValueException,
   InvokeCommand,
-  LambdaClient,
   PutFunctionEventInvokeConfigCommand,
   ResourceNotFoundException,
   UpdateFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { fixtures, runCli, spawnServe } from './helpers.js'
+import { fixtures, lambdaClient, runCli, spawnServe } from './helpers.js'
 
-const client = (port: number) =>
-  new LambdaClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  })
+const client = lambdaClient
 
 /** A served folder with the gated `record` function and an `audit` one, plus its runs folder. */
 function project(): { dir: string; runs: string; ran: () => string[]; began: () => string[]; open: () => void } {

@@ -1,19 +1,13 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda'
+import { InvokeCommand } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 // The events package's own harness: a real redis-server on a free port.
 import { type RedisServer, startRedisServer } from '../../../packages/events/test/redis-server.js'
-import { fixtures, runCli, spawnServe } from './helpers.js'
+import { fixtures, lambdaClient, runCli, spawnServe } from './helpers.js'
 
-const client = (port: number) =>
-  new LambdaClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  })
+const client = lambdaClient
 
 const lines = (file: string): string[] =>
   existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : []

@@ -2,25 +2,18 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
-  LambdaClient,
+  type LambdaClient,
   ListFunctionsCommand,
   paginateListFunctions,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/start-server.js'
-import { fixture, startTestServer } from './helpers.js'
+import { fixture, lambdaClient, startTestServer } from './helpers.js'
 
 const DOCS_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:hello'
 
-function sdkClient(server: RunningServer): LambdaClient {
-  return new LambdaClient({
-    endpoint: server.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  })
-}
+const sdkClient = (server: RunningServer) => lambdaClient(server.url)
 
 describe('control-plane reads through @aws-sdk/client-lambda', () => {
   let server: RunningServer

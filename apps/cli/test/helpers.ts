@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { LambdaClient } from '@aws-sdk/client-lambda'
 import type { FunctionDefinition } from '../src/config/function-definition.js'
 import { type RunningServer, type StartServerOptions, startServer } from '../src/server/start-server.js'
 
@@ -124,3 +125,13 @@ export function rawExchange(port: number, request: string | Buffer, timeoutMs = 
 }
 
 export const invokePath = (name: string): string => `/2015-03-31/functions/${name}/invocations`
+
+/** The AWS SDK's Lambda client on a server of ours: any static credentials, no retries (a 429 must show). */
+export function lambdaClient(endpoint: string | number): LambdaClient {
+  return new LambdaClient({
+    endpoint: typeof endpoint === 'number' ? `http://127.0.0.1:${endpoint}` : endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  })
+}

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   InvokeCommand,
-  LambdaClient,
+  type LambdaClient,
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { RunningServer } from '../src/server/start-server.js'
-import { fixture, startTestServer } from './helpers.js'
+import { fixture, lambdaClient, startTestServer } from './helpers.js'
 
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
 const decode = (payload: Uint8Array | undefined): unknown => JSON.parse(new TextDecoder().decode(payload))
@@ -29,12 +29,7 @@ describe('the Invoke API through @aws-sdk/client-lambda', () => {
         throttled: fixture('slow.mjs', { maxConcurrency: 1, maxQueue: 0 }),
       },
     })
-    client = new LambdaClient({
-      endpoint: server.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-      maxAttempts: 1,
-    })
+    client = lambdaClient(server.url)
   })
 
   afterAll(async () => {

@@ -1,14 +1,9 @@
-/** A record of the asynchronous side worth a log line (shaped like the gateway's, so one sink takes both). */
-export interface EventLogRecord {
-  level: 'warn' | 'error'
-  message: string
-  functionName?: string
-  requestId?: string
-  errorType?: string
-  errorMessage?: string
-}
+import type { ServiceLogger, ServiceLogRecord } from '@lambdalet/protocol'
 
-export type EventLogger = (record: EventLogRecord) => void
+/** A record of the asynchronous side worth a log line: the gateway's shape, so one sink takes both. */
+export type EventLogRecord = ServiceLogRecord
+
+export type EventLogger = ServiceLogger
 
 export const stderrLogger: EventLogger = (record) => {
   process.stderr.write(`${JSON.stringify(record)}\n`)

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import ts from 'typescript'
+import { expect, it } from 'vitest'
+import { type BullmqStoreOptions, createBullmqStore } from '../src/bullmq-store.js'
+import type { EventStore } from '../src/event-store.js'
+import { claimOptions, ids, newEvent } from './store-contract.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -55,15 +58,87 @@ export async function spawnClaimer(argument: object) {
   }
 }
 
-export function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
+/** Store options and an opener for tests on one BullMQ server (Redis or PostgreSQL). */
+export function bullmqStores(url: () => string, newPrefix: () => string) {
+  /** Quick stall recovery, so a lost lease comes back in a couple of seconds. */
+  const storeOptions = (prefix: string): BullmqStoreOptions => ({
+    url: url(),
+    prefix,
+    stalledIntervalMs: 500,
+    usageRefreshMs: 100,
+  })
+  /** Every store a test opens, closed at its end. */
+  const openStores = async (prefix = newPrefix()) => {
+    const stores: EventStore[] = []
+    const open = async () => {
+      const store = await createBullmqStore(storeOptions(prefix))
+      stores.push(store)
+      return store
+    }
+    return { prefix, open, closeAll: () => Promise.all(stores.map((store) => store.close())) }
+  }
+  return { storeOptions, openStores }
+}
+
+/** What several instances sharing one BullMQ server rely on; called inside a `describe`. */
+export function sharedStoreTests(where: string, { storeOptions, openStores }: ReturnType<typeof bullmqStores>): void {
+  it(`never gives one event to two stores sharing ${where}`, async () => {
+    const { open, closeAll } = await openStores()
+    try {
+      const [a, b] = await Promise.all([open(), open()])
+      const events = Array.from({ length: 60 }, (_, i) => newEvent(`e${i}`))
+      const claimedBy = { a: [] as string[], b: [] as string[] }
+      const drain = async (store: EventStore, into: string[]) => {
+        let idle = 0
+        while (idle < 3) {
+          const leases = await store.claim('fn-a', 4, claimOptions({ waitMs: 300 }))
+          idle = leases.length === 0 ? idle + 1 : 0
+          for (const lease of leases) {
+            into.push(lease.event.id)
+            await store.ack(lease)
+          }
+        }
+      }
+      const drained = Promise.all([drain(a!, claimedBy.a), drain(b!, claimedBy.b)])
+      await a!.enqueue(events.slice(0, 30))
+      await b!.enqueue(events.slice(30))
+      await drained
+      const all = [...claimedBy.a, ...claimedBy.b]
+      expect(all).toHaveLength(60)
+      expect(new Set(all).size).toBe(60)
+    } finally {
+      await closeAll()
+    }
+  })
+
+  it('gives an event back once the process that leased it is killed, without counting a run', async () => {
+    const { prefix, open, closeAll } = await openStores()
+    try {
+      const store = await open()
+      await store.enqueue([newEvent('orphan')])
+      const child = await spawnClaimer({
+        module: await storeModuleUrl(),
+        options: storeOptions(prefix),
+        functionName: 'fn-a',
+        leaseMs: 1500,
+      })
+      try {
+        expect(child.claimed).toEqual(['orphan'])
+        // While the lease is held nobody else gets the event...
+        expect(await store.claim('fn-a', 1, claimOptions({ waitMs: 300 }))).toEqual([])
+      } finally {
+        child.kill()
+      }
+      await child.exited
+      const killedAt = Date.now()
+      // ...and once the holder is gone, the lock runs out and the stalled check brings it back.
+      const leases = await store.claim('fn-a', 1, claimOptions({ waitMs: 15_000 }))
+      expect(ids(leases)).toEqual(['orphan'])
+      expect(leases[0]!.event.invokeCount).toBe(0)
+      expect(Date.now() - killedAt).toBeLessThan(15_000)
+      await store.ack(leases[0]!)
+    } finally {
+      await closeAll()
+    }
   })
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BullmqStoreOptions, createBullmqStore } from '../src/bullmq-store.js'
-import type { EventStore } from '../src/event-store.js'
-import { spawnClaimer, storeModuleUrl, unusedPort } from './bullmq-helpers.js'
+import { createBullmqStore } from '../src/bullmq-store.js'
+import { bullmqStores, sharedStoreTests } from './bullmq-helpers.js'
+import { freePort } from './free-port.js'
 import { type RedisServer, startRedisServer } from './redis-server.js'
 import { claimOptions, describeStoreContract, ids, newEvent } from './store-contract.js'
 
@@ -15,21 +15,10 @@ afterAll(async () => {
   await redis?.stop()
 })
 
-/** Quick stall recovery, so a lost lease comes back in a couple of seconds. */
-function storeOptions(prefix: string): BullmqStoreOptions {
-  return { url: redis.url, prefix, stalledIntervalMs: 500, usageRefreshMs: 100 }
-}
-
-/** Every store a test opens, closed at its end. */
-async function openStores(prefix = `t-${randomUUID()}`) {
-  const stores: EventStore[] = []
-  const open = async () => {
-    const store = await createBullmqStore(storeOptions(prefix))
-    stores.push(store)
-    return store
-  }
-  return { prefix, open, closeAll: () => Promise.all(stores.map((store) => store.close())) }
-}
+const { storeOptions, openStores } = bullmqStores(
+  () => redis.url,
+  () => `t-${randomUUID()}`,
+)
 
 describeStoreContract(
   'BullMQ on Redis',
@@ -42,67 +31,7 @@ describeStoreContract(
 )
 
 describe('the BullMQ store', () => {
-  it('never gives one event to two stores sharing a Redis', async () => {
-    const { open, closeAll } = await openStores()
-    try {
-      const [a, b] = await Promise.all([open(), open()])
-      const events = Array.from({ length: 60 }, (_, i) => newEvent(`e${i}`))
-      const claimedBy = { a: [] as string[], b: [] as string[] }
-      // Both start waiting before anything is there, then race for every event.
-      const drain = async (store: EventStore, into: string[]) => {
-        let idle = 0
-        while (idle < 3) {
-          const leases = await store.claim('fn-a', 4, claimOptions({ waitMs: 300 }))
-          idle = leases.length === 0 ? idle + 1 : 0
-          for (const lease of leases) {
-            into.push(lease.event.id)
-            await store.ack(lease)
-          }
-        }
-      }
-      const drained = Promise.all([drain(a!, claimedBy.a), drain(b!, claimedBy.b)])
-      await a!.enqueue(events.slice(0, 30))
-      await b!.enqueue(events.slice(30))
-      await drained
-      const all = [...claimedBy.a, ...claimedBy.b]
-      expect(all).toHaveLength(60)
-      expect(new Set(all).size).toBe(60)
-    } finally {
-      await closeAll()
-    }
-  })
-
-  it('gives an event back once the process that leased it is killed, without counting a run', async () => {
-    const { prefix, open, closeAll } = await openStores()
-    try {
-      const store = await open()
-      await store.enqueue([newEvent('orphan')])
-      const leaseMs = 1500
-      const child = await spawnClaimer({
-        module: await storeModuleUrl(),
-        options: storeOptions(prefix),
-        functionName: 'fn-a',
-        leaseMs,
-      })
-      try {
-        expect(child.claimed).toEqual(['orphan'])
-        // While the lease is held nobody else gets the event...
-        expect(await store.claim('fn-a', 1, claimOptions({ waitMs: 300 }))).toEqual([])
-      } finally {
-        child.kill()
-      }
-      await child.exited
-      const killedAt = Date.now()
-      // ...and once the holder is gone, the lock runs out and the stalled check brings it back.
-      const leases = await store.claim('fn-a', 1, claimOptions({ waitMs: 15_000 }))
-      expect(ids(leases)).toEqual(['orphan'])
-      expect(leases[0]!.event.invokeCount).toBe(0)
-      expect(Date.now() - killedAt).toBeLessThan(15_000)
-      await store.ack(leases[0]!)
-    } finally {
-      await closeAll()
-    }
-  })
+  sharedStoreTests('a Redis', { storeOptions, openStores })
 
   it('renews a lease past its first duration, and refuses one it lost', async () => {
     const { open, closeAll } = await openStores()
@@ -200,7 +129,7 @@ describe('the BullMQ store', () => {
   })
 
   it('rejects fast, in one line, when Redis cannot be reached', async () => {
-    const port = await unusedPort()
+    const port = await freePort()
     const started = Date.now()
     const error = await createBullmqStore({ url: `redis://127.0.0.1:${port}` }).catch((e: Error) => e)
     expect(error).toBeInstanceOf(Error)

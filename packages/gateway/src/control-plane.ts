@@ -2,9 +2,9 @@ import { ErrorType, type Invoker } from '@lambdalet/protocol'
 import type { Context, Hono } from 'hono'
 import { apiError } from './api-error.js'
 import { createConfiguration, type FunctionConfiguration, type FunctionDescription } from './function-configuration.js'
-import { parseFunctionName } from './function-name.js'
-import { type FunctionScope, functionArn, outOfScope } from './function-scope.js'
+import { type FunctionScope, functionArn } from './function-scope.js'
 import type { GatewayEnv } from './gateway-env.js'
+import { servedFunction } from './served-function.js'
 
 export interface ControlPlaneDeps {
   invoker: Invoker
@@ -39,15 +39,9 @@ export function registerControlPlane(app: Hono<GatewayEnv>, deps: ControlPlaneDe
 
   /** The configuration `:name` (and `?Qualifier=`) names, or the error response Lambda would send. */
   function find(c: Context<GatewayEnv>): FunctionConfiguration | Response {
-    const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
-    if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
-    const { name, qualifier } = parsed.ref
-    const foreign = outOfScope(parsed.ref, scope)
-    if (foreign !== null) return apiError(c, 404, ErrorType.ResourceNotFound, foreign)
-    // Only the unpublished version exists here: there are no versions or aliases.
-    if (!invoker.hasFunction(name) || (qualifier !== undefined && qualifier !== '$LATEST')) {
-      return apiError(c, 404, ErrorType.ResourceNotFound, `Function not found: ${functionArn(scope, name, qualifier)}`)
-    }
+    const served = servedFunction(c, invoker, scope)
+    if (served instanceof Response) return served
+    const { name, qualifier } = served
     const found = configuration(name)
     return qualifier === undefined ? found : { ...found, FunctionArn: functionArn(scope, name, qualifier) }
   }

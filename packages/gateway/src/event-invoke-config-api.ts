@@ -9,10 +9,10 @@ import {
 } from '@lambdalet/protocol'
 import type { Context, Hono } from 'hono'
 import { apiError, serviceErrorResponse } from './api-error.js'
-import { parseFunctionName } from './function-name.js'
-import { type FunctionScope, outOfScope } from './function-scope.js'
+import type { FunctionScope } from './function-scope.js'
 import type { GatewayEnv } from './gateway-env.js'
 import { payloadLimit } from './payload-limit.js'
+import { servedFunction } from './served-function.js'
 
 export const EVENT_INVOKE_CONFIG_PATH = '/2019-09-25/functions/:name/event-invoke-config'
 
@@ -39,23 +39,7 @@ export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps):
     apiError(c, 413, ErrorType.RequestTooLarge, `Request must be smaller than ${MAX_BODY_BYTES} bytes`),
   )
 
-  /** The function the path names, or the error response. */
-  const target = (c: Context): { name: string } | Response => {
-    const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
-    if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
-    const { name, qualifier } = parsed.ref
-    const elsewhere = outOfScope(parsed.ref, scope)
-    if (elsewhere !== null) return apiError(c, 404, ErrorType.ResourceNotFound, elsewhere)
-    if (!invoker.hasFunction(name) || (qualifier !== undefined && qualifier !== '$LATEST')) {
-      return apiError(
-        c,
-        404,
-        ErrorType.ResourceNotFound,
-        `Function not found: ${arnPrefix}${name}${qualifier === undefined ? '' : `:${qualifier}`}`,
-      )
-    }
-    return { name }
-  }
+  const target = (c: Context): { name: string } | Response => servedFunction(c, invoker, scope)
   const shape = (name: string, entry: EventInvokeConfigEntry): object => toAws(`${arnPrefix}${name}`, entry, arnPrefix)
 
   const write = (mode: 'replace' | 'merge') =>

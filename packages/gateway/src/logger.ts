@@ -1,14 +1,9 @@
-/** A gateway-level event worth a log line (e.g. an `Event` invocation that failed). */
-export interface GatewayLogRecord {
-  level: 'warn' | 'error'
-  message: string
-  functionName?: string
-  requestId?: string
-  errorType?: string
-  errorMessage?: string
-}
+import type { ServiceLogger, ServiceLogRecord } from '@lambdalet/protocol'
 
-export type GatewayLogger = (record: GatewayLogRecord) => void
+/** A gateway-level event worth a log line (e.g. an `Event` invocation that was not accepted). */
+export type GatewayLogRecord = ServiceLogRecord
+
+export type GatewayLogger = ServiceLogger
 
 export const consoleLogger: GatewayLogger = (record) => {
   console.error(JSON.stringify(record))

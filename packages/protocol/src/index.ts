@@ -50,3 +50,4 @@ export type {
   RuntimeMessage,
   StartedMessage,
 } from './messages.js'
+export type { ServiceLogger, ServiceLogRecord } from './service-log.js'

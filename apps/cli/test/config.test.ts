@@ -59,6 +59,8 @@ describe('loading functions from a folder and a config file', () => {
       'api.mjs': HANDLER,
       'lambdalet.json': JSON.stringify({
         maxConcurrency: 20,
+        maxThreads: 16,
+        maxColdStarts: 1,
         functions: {
           api: { routes: ['GET /users/{id}'], timeoutMs: 1000, env: { A: 'b' } },
           extra: { handler: 'lib/helper.handler', codeDir: '.' },
@@ -68,6 +70,7 @@ describe('loading functions from a folder and a config file', () => {
     await writeFile(join(dir, 'lib', 'helper.mjs'), HANDLER)
     const project = await loadProject({ dir })
     expect(project.maxConcurrency).toBe(20)
+    expect(project).toMatchObject({ maxThreads: 16, maxColdStarts: 1 })
     expect(project.functions['api']).toEqual({
       handler: 'api.mjs',
       codeDir: dir,

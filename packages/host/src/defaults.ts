@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os'
+import { availableParallelism, totalmem } from 'node:os'
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '@lambdalet/protocol'
 
 /**
@@ -16,6 +16,24 @@ export const defaults = {
   region: DEFAULT_REGION,
   accountId: DEFAULT_ACCOUNT_ID,
 } as const
+
+/**
+ * The host's default bound on threads, every function together: 32 per core,
+ * and no more than one per 64 MB of the machine's memory (an idle worker
+ * thread holds about 10 MB, a busy one up to its heap limit), at least 4.
+ */
+export function defaultMaxThreads(): number {
+  return Math.max(4, Math.min(availableParallelism() * 32, Math.floor(totalmem() / (64 * 1024 * 1024))))
+}
+
+/**
+ * The host's default bound on cold starts in progress: one per core. A boot
+ * and a module load are CPU work; more at once than cores only makes each
+ * slower and takes the main thread's share.
+ */
+export function defaultMaxColdStarts(): number {
+  return availableParallelism()
+}
 
 /** A function's default `maxConcurrency`: at least 10, more on a machine with more cores. */
 export function defaultConcurrency(): number {

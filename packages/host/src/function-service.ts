@@ -22,6 +22,7 @@ import { initReportLine, type LogEntry } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
+import type { ThreadBudget } from './thread-budget.js'
 import { workerThreads } from './worker-transport.js'
 
 export interface ServiceSettings {
@@ -31,6 +32,8 @@ export interface ServiceSettings {
   accountId: string
   /** Host-wide concurrency gate, when the host has a limit. */
   gate: PQueue | null
+  /** The host-wide bound on threads and cold starts. */
+  budget: ThreadBudget
   log: ((entry: LogEntry) => void) | null
 }
 
@@ -82,6 +85,7 @@ export class FunctionService {
         memoryMb: config.memoryMb,
         maxThreads: Pool.threadBound(config.maxConcurrency),
       }),
+      budget: settings.budget,
       maxConcurrency: config.maxConcurrency,
       minWarm: config.minWarm,
       timeoutMs: config.timeoutMs,

@@ -10,10 +10,11 @@ import {
   serviceError,
 } from '@lambdalet/protocol'
 import PQueue from 'p-queue'
-import { defaults } from './defaults.js'
+import { defaultMaxColdStarts, defaultMaxThreads, defaults } from './defaults.js'
 import { FunctionService } from './function-service.js'
 import { writeToStdout } from './log-entry.js'
 import { type HostOptions, resolveFunction, validateHostOptions } from './options.js'
+import { ThreadBudget } from './thread-budget.js'
 
 // The runtime is never imported here: it only runs inside workers.
 const workerFile = createRequire(import.meta.url).resolve('@lambdalet/runtime/worker')
@@ -39,8 +40,12 @@ export class Host implements Invoker {
     const configs = Object.entries(options.functions).map(([name, fn]) => resolveFunction(name, fn))
     const gate = options.maxConcurrency === undefined ? null : new PQueue({ concurrency: options.maxConcurrency })
     const log = options.logs === false ? null : typeof options.logs === 'function' ? options.logs : writeToStdout
+    const budget = new ThreadBudget({
+      maxThreads: options.maxThreads ?? defaultMaxThreads(),
+      maxColdStarts: options.maxColdStarts ?? defaultMaxColdStarts(),
+    })
     for (const config of configs) {
-      this.#services.set(config.name, new FunctionService({ config, workerFile, region, accountId, gate, log }))
+      this.#services.set(config.name, new FunctionService({ config, workerFile, region, accountId, gate, budget, log }))
     }
   }
 

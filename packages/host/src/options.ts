@@ -31,6 +31,14 @@ export interface HostOptions {
   /** Invocations running at once, all functions together; default unlimited. */
   maxConcurrency?: number
   /**
+   * Worker threads, live and still exiting, all functions together; default
+   * 32 per core, at most one per 64 MB of memory. Past it, invocations wait
+   * in their queues and idle environments of other functions are reclaimed.
+   */
+  maxThreads?: number
+  /** Environments starting at once, all functions together; default one per core. */
+  maxColdStarts?: number
+  /**
    * Where START / END / REPORT lines and function logs go: `'stdout'`
    * (default) prints Lambda-style lines, `false` drops them, a function
    * receives every entry.
@@ -72,7 +80,16 @@ const functionKeys = new Set([
   'initTimeoutMs',
   'env',
 ])
-const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs'])
+const hostKeys = new Set([
+  'functions',
+  'maxConcurrency',
+  'maxThreads',
+  'maxColdStarts',
+  'logs',
+  'region',
+  'accountId',
+  'drainTimeoutMs',
+])
 
 export function validateHostOptions(options: HostOptions): void {
   if (typeof options !== 'object' || options === null) {
@@ -85,6 +102,8 @@ export function validateHostOptions(options: HostOptions): void {
     throw new TypeError(`Expected \`functions\` to be an object, got \`${String(options.functions)}\``)
   }
   optionalInteger('maxConcurrency', options.maxConcurrency, 1)
+  optionalInteger('maxThreads', options.maxThreads, 1)
+  optionalInteger('maxColdStarts', options.maxColdStarts, 1)
   optionalInteger('drainTimeoutMs', options.drainTimeoutMs, 0)
   const logs = options.logs
   if (logs !== undefined && logs !== false && logs !== 'stdout' && typeof logs !== 'function') {

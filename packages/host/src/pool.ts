@@ -2,10 +2,13 @@ import { performance } from 'node:perf_hooks'
 import type { ErrorShape, FunctionStats, LogMessage } from '@lambdalet/protocol'
 import { Environment } from './environment.js'
 import type { Invocation } from './invocation.js'
+import type { BudgetClient, ThreadBudget } from './thread-budget.js'
 import type { TransportFactory } from './transport.js'
 
 export interface PoolSettings {
   transports: TransportFactory
+  /** The host-wide bound on threads and cold starts, shared with every other function. */
+  budget: ThreadBudget
   maxConcurrency: number
   minWarm: number
   timeoutMs: number
@@ -34,10 +37,11 @@ type PoolState = 'open' | 'closing' | 'aborted'
 /**
  * A function's environments: a stack of warm ones (the warmest reused
  * first), cold starts when none is idle, `minWarm` pre-warmed ones, idle
- * eviction, and the bound on threads. It holds environments of whatever
- * kind its transports start, and does not know which.
+ * eviction, and the bound on threads (its own, and its share of the host's).
+ * It holds environments of whatever kind its transports start, and does not
+ * know which.
  */
-export class Pool {
+export class Pool implements BudgetClient {
   #settings: PoolSettings
   #state: PoolState = 'open'
   #environments = new Set<Environment>()
@@ -49,11 +53,20 @@ export class Pool {
   #dying = 0
   /** Invocations waiting for a thread to exit or an environment to free up. */
   #waiters: Array<() => void> = []
+  /**
+   * Invocations (and the `minWarm` top-up) that have room under this pool's
+   * bound but wait for the host's: the budget starts an environment for the
+   * first when a slot frees (`retry`), or wakes them with none to look again.
+   */
+  #threadWaiters: Array<(environment: Environment | undefined) => void> = []
+  /** Idle environments given up for another function's invocation, threads not gone yet. */
+  #reclaimed = new Set<Environment>()
   #coldStarts = 0
 
   constructor(settings: PoolSettings) {
     this.#settings = settings
-    for (let i = 0; i < settings.minWarm; i++) this.#start()
+    settings.budget.register(this)
+    void this.#replenish()
   }
 
   /** The bound on threads, live and still exiting, that the pool keeps. */
@@ -82,17 +95,37 @@ export class Pool {
       if (this.#aborted()) return { kind: 'closed' }
       const warm = this.#warm.pop()
       if (warm !== undefined) return { kind: 'ready', environment: warm }
-      const environment = this.#warming() ?? (this.#roomForThread() ? this.#start() : undefined)
-      if (environment !== undefined) {
-        this.#coldStarts++
-        this.#reserved.add(environment)
-        const error = await environment.ready()
-        if (error === null) return { kind: 'ready', environment, initDurationMs: environment.initDurationMs }
-        if (this.#aborted()) return { kind: 'closed', error }
-        return { kind: 'init-failed', error, initDurationMs: environment.initDurationMs }
-      }
-      await new Promise<void>((resolve) => this.#waiters.push(resolve))
+      const environment = this.#warming() ?? this.#tryStart() ?? (await this.#waitForRoom())
+      if (environment === undefined) continue
+      this.#coldStarts++
+      this.#reserved.add(environment)
+      const error = await environment.ready()
+      if (error === null) return { kind: 'ready', environment, initDurationMs: environment.initDurationMs }
+      if (this.#aborted()) return { kind: 'closed', error }
+      return { kind: 'init-failed', error, initDurationMs: environment.initDurationMs }
     }
+  }
+
+  /** The budget has a slot: the first invocation waiting for one gets a new environment. */
+  retry(): boolean {
+    const waiter = this.#threadWaiters.shift()
+    if (waiter === undefined) return false
+    const environment = this.#aborted() ? undefined : this.#tryStart()
+    if (environment === undefined) {
+      this.#threadWaiters.unshift(waiter)
+      return false
+    }
+    waiter(environment)
+    return this.#threadWaiters.length > 0
+  }
+
+  /** Another function waits for a thread: the least recently used idle environment goes. */
+  evictIdle(): boolean {
+    if (this.#state !== 'open' || this.#environments.size <= this.#settings.minWarm) return false
+    const environment = this.#warm.shift()
+    if (environment === undefined) return false
+    this.#reclaim(environment)
+    return true
   }
 
   get coldStarts(): number {
@@ -139,6 +172,7 @@ export class Pool {
    */
   async shutdown(timeoutMs: number): Promise<void> {
     this.close()
+    this.#settings.budget.unregister(this)
     // Destroyed first, so the threads' ends read as intended, not as crashes.
     this.#destroyAll()
     await this.#settings.transports.close()
@@ -153,6 +187,27 @@ export class Pool {
     }
   }
 
+  /** A new environment, when both this pool's bound and the host's budget have room. */
+  #tryStart(): Environment | undefined {
+    return this.#roomForThread() && this.#settings.budget.tryStart() ? this.#start() : undefined
+  }
+
+  /**
+   * Waits for room: under this pool's own bound (a thread exits, an
+   * environment frees up), or for a slot of the host's budget, which then
+   * starts the environment itself. Resolves with none to look again.
+   */
+  #waitForRoom(): Promise<Environment | undefined> {
+    if (!this.#roomForThread()) {
+      return new Promise((resolve) => this.#waiters.push(() => resolve(undefined)))
+    }
+    return new Promise((resolve) => {
+      this.#threadWaiters.push(resolve)
+      this.#settings.budget.wait(this)
+    })
+  }
+
+  /** Only after the budget gave a slot: the thread and the cold start are counted there. */
   #start(): Environment {
     const settings = this.#settings
     const environment = new Environment({
@@ -167,21 +222,47 @@ export class Pool {
           if (this.#environments.size > settings.minWarm) environment.destroy()
         },
         dead: (environment, exiting) => this.#onDead(environment, exiting),
-        exited: () => {
+        exited: (environment) => {
           this.#dying--
+          this.#threadEnded(environment)
           this.#wake()
         },
       },
     })
     this.#environments.add(environment)
+    void environment.ready().then(() => settings.budget.coldStartEnded())
     return environment
   }
 
   #onIdle(environment: Environment, answered: Invocation | null): void {
     if (answered === null && this.#reserved.delete(environment)) return
     this.#warm.push(environment)
-    if (this.#waiters.length > 0) this.#wake()
+    const waited = this.#waiters.length > 0 || this.#threadWaiters.length > 0
+    if (waited) this.#wake()
     if (answered !== null && this.#state !== 'aborted') this.#settings.answered(answered)
+    // Nothing of this function took it, and another function's invocation
+    // waits for a thread the host has none left of: it goes to that one.
+    if (
+      !waited &&
+      this.#warm.at(-1) === environment &&
+      this.#state === 'open' &&
+      this.#environments.size > this.#settings.minWarm &&
+      this.#settings.budget.wanted()
+    ) {
+      this.#warm.pop()
+      this.#reclaim(environment)
+    }
+  }
+
+  #reclaim(environment: Environment): void {
+    this.#reclaimed.add(environment)
+    this.#settings.budget.reclaimed()
+    environment.destroy()
+  }
+
+  /** Its thread is gone: the host's budget has room for another. */
+  #threadEnded(environment: Environment): void {
+    this.#settings.budget.threadEnded(this.#reclaimed.delete(environment))
   }
 
   #onDead(environment: Environment, exiting: boolean): void {
@@ -194,7 +275,10 @@ export class Pool {
     if (startError !== null && !reserved && this.#state === 'open') this.#settings.prewarmFailed(startError)
     if (exiting) this.#dying++
     // Room for another thread now, unless this one is still exiting.
-    else this.#wake()
+    else {
+      this.#threadEnded(environment)
+      this.#wake()
+    }
     // Replace a pre-warmed environment lost in service, but never one that
     // died before it was handed an event (a failed init, a timer that throws
     // at load time): that would start threads in a loop until the code is fixed.
@@ -204,8 +288,7 @@ export class Pool {
   /** Keeps `minWarm` environments, within the same bound on threads as cold starts. */
   async #replenish(): Promise<void> {
     while (this.#state === 'open' && this.#environments.size < this.#settings.minWarm) {
-      if (this.#roomForThread()) this.#start()
-      else await new Promise<void>((resolve) => this.#waiters.push(resolve))
+      if (this.#tryStart() === undefined) await this.#waitForRoom()
     }
   }
 
@@ -233,7 +316,10 @@ export class Pool {
 
   #wake(): void {
     const waiters = this.#waiters
+    const threadWaiters = this.#threadWaiters
     this.#waiters = []
+    this.#threadWaiters = []
     for (const wake of waiters) wake()
+    for (const wake of threadWaiters) wake(undefined)
   }
 }

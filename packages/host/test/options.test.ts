@@ -17,6 +17,8 @@ describe('options', () => {
     [{ functions: { f: { handler: 'index' } } }, '`handler`'],
     [{ functions: { f: { handler, env: { A: 1 } } } }, '`functions.f.env`'],
     [{ functions: {}, maxConcurrency: 0 }, '`maxConcurrency`'],
+    [{ functions: {}, maxThreads: 0 }, 'Expected `maxThreads` to be an integer of at least 1, got `0`'],
+    [{ functions: {}, maxColdStarts: 1.5 }, '`maxColdStarts`'],
     [{ functions: {}, extra: true }, 'Unknown host option `extra`'],
   ])('rejects bad options with a message naming them (%#)', (options, message) => {
     expect(() => createHost(options as never)).toThrow(message)

@@ -37,6 +37,9 @@ export function asyncConfig(definition: FunctionDefinition): EventInvokeConfig {
 export interface Project {
   functions: Record<string, FunctionDefinition>
   maxConcurrency?: number
+  /** The host's bound on threads and on cold starts at once (`createHost`'s options). */
+  maxThreads?: number
+  maxColdStarts?: number
   region?: string
   accountId?: string
   drainTimeoutMs?: number

@@ -104,6 +104,8 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   if (issues.length > 0) throw new ConfigError(issues)
   for (const key of [
     'maxConcurrency',
+    'maxThreads',
+    'maxColdStarts',
     'region',
     'accountId',
     'drainTimeoutMs',

@@ -12,6 +12,8 @@ export type FunctionEntry = Partial<FunctionOptions> &
 export interface ConfigFile {
   functions: Record<string, FunctionEntry>
   maxConcurrency?: number
+  maxThreads?: number
+  maxColdStarts?: number
   region?: string
   accountId?: string
   drainTimeoutMs?: number
@@ -74,6 +76,8 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
 
 const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
   maxConcurrency: positiveInteger,
+  maxThreads: positiveInteger,
+  maxColdStarts: positiveInteger,
   drainTimeoutMs: nonNegativeInteger,
   region: pattern(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, 'a region like "us-east-1"'),
   accountId: pattern(/^\d{12}$/, 'a 12-digit account id'),

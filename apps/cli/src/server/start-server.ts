@@ -22,6 +22,10 @@ export interface StartServerOptions {
   functions: Record<string, FunctionDefinition>
   /** Invocations running at once, all functions together. */
   maxConcurrency?: number
+  /** Worker threads, all functions together; default from the machine (see `createHost`). */
+  maxThreads?: number
+  /** Environments starting at once, all functions together; default one per core. */
+  maxColdStarts?: number
   region?: string
   accountId?: string
   /** Default 3000; 0 picks a free port. */
@@ -90,6 +94,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     host = createHost({
       functions,
       maxConcurrency: options.maxConcurrency,
+      maxThreads: options.maxThreads,
+      maxColdStarts: options.maxColdStarts,
       region: options.region,
       accountId: options.accountId,
       // Escaped, so a function cannot forge log lines or send terminal escapes.

@@ -58,6 +58,37 @@ describe('health and shutdown', () => {
     expect(await drained).toBe(true)
   })
 
+  it('counts a request as in flight only once its body is in, and refuses it if shutdown began meanwhile', async () => {
+    const lifecycle = createLifecycle()
+    const invoker = fakeInvoker()
+    const app = createGateway(invoker, { lifecycle })
+    let send: ReadableStreamDefaultController<Uint8Array> | undefined
+    const reading = deferred<void>()
+    // A high-water mark of 0: pull() means a reader waits for more.
+    const body = new ReadableStream<Uint8Array>(
+      { start: (controller) => void (send = controller), pull: () => reading.resolve() },
+      { highWaterMark: 0 },
+    )
+    const response = app.request(INVOKE, {
+      method: 'POST',
+      body,
+      headers: { 'content-length': '2' },
+      duplex: 'half',
+    } as RequestInit)
+    send!.enqueue(new TextEncoder().encode('{'))
+    // The handler waits for the rest of the body: a drain has nothing to wait for.
+    await reading.promise
+    lifecycle.beginShutdown()
+    expect(await lifecycle.drain(0)).toBe(true)
+    send!.enqueue(new TextEncoder().encode('}'))
+    send!.close()
+    const res = await response
+    expect(res.status).toBe(503)
+    expect(res.headers.get('x-amzn-errortype')).toBe('ServiceException')
+    expect(invoker.calls).toHaveLength(0)
+    expect(lifecycle.pending).toBe(0)
+  })
+
   it('resolves drain at once when nothing is in flight', async () => {
     expect(await createLifecycle().drain(0)).toBe(true)
   })

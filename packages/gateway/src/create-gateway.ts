@@ -13,6 +13,7 @@ import { createInvokeHandler, INVOKE_PATH } from './invoke-api.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
 import { consoleLogger, type GatewayLogger, safeLogger } from './logger.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
+import { shuttingDown, trackRequests } from './request-tracking.js'
 
 export interface GatewayOptions {
   /**
@@ -71,14 +72,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   // Handlers run in registration order, so what is registered before a
   // middleware is exempt from it: /healthz from auth and the shutdown gate,
   // /metrics from the shutdown gate.
-  app.use(async function trackRequest(_c, next) {
-    lifecycle.requestStarted()
-    try {
-      await next()
-    } finally {
-      lifecycle.requestFinished()
-    }
-  })
+  app.use(trackRequests(lifecycle))
   app.get('/healthz', (c) =>
     lifecycle.closing ? c.json({ status: 'closing' }, 503) : c.json({ status: 'ready' }, 200),
   )
@@ -99,9 +93,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
     c.body(renderMetrics(invoker.stats(), events?.asyncStats()), 200, { 'content-type': METRICS_CONTENT_TYPE }),
   )
   app.use(async function refuseWhileClosing(c, next) {
-    if (!lifecycle.closing) return next()
-    // Shaped for the AWS SDK, and `message` reads as API Gateway's too.
-    return apiError(c, 503, ErrorType.ServiceUnavailable, 'The server is shutting down')
+    return lifecycle.closing ? shuttingDown(c) : next()
   })
 
   const strictAccount = options.accountId !== undefined

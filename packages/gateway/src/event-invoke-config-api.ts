@@ -48,7 +48,10 @@ export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps):
       if (found instanceof Response) return found
       let response: Response | undefined
       const rejected = await limit(c, async () => {
-        const parsed = fromAws(await c.req.text(), arnPrefix, (name) => invoker.hasFunction(name))
+        const text = await c.req.text()
+        response = c.var.bodyReceived()
+        if (response !== undefined) return
+        const parsed = fromAws(text, arnPrefix, (name) => invoker.hasFunction(name))
         if (!parsed.ok) {
           response = apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
           return

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { type Invoker, MAX_PAYLOAD_BYTES, type RawInvokeResult } from '@lambdalet/protocol'
-import type { Env, Handler, Hono } from 'hono'
+import type { Handler, Hono } from 'hono'
 import { createHttpApiEvent } from './api-gateway-event.js'
 import { createProxyEventV1 } from './api-gateway-event-v1.js'
 import { readRequestParts } from './api-gateway-request.js'
 import { httpApiErrorResponse, httpApiResponse } from './api-gateway-result.js'
 import { proxyResponseV1 } from './api-gateway-result-v1.js'
 import { closeAfterResponse } from './close-after-response.js'
+import type { GatewayEnv } from './gateway-env.js'
 import type { GatewayLogger } from './logger.js'
 import { payloadLimit } from './payload-limit.js'
 import { compareRoutes, parseRouteKey, type Route } from './route-key.js'
@@ -26,8 +27,8 @@ export interface HttpRoutesDeps {
 const EMPTY_BODY = new Uint8Array(0)
 
 /** Parses, orders and registers `routes` (function name → route keys) on `app`. */
-export function registerHttpRoutes<E extends Env>(
-  app: Hono<E>,
+export function registerHttpRoutes(
+  app: Hono<GatewayEnv>,
   routes: Readonly<Record<string, readonly string[]>>,
   deps: HttpRoutesDeps,
 ): void {
@@ -80,7 +81,7 @@ export function registerHttpRoutes<E extends Env>(
   }
 }
 
-function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler {
+function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler<GatewayEnv> {
   const { invoker, accountId, apiId, log } = deps
   const { functionName } = route
   const v1 = deps.payloadFormatVersions?.[functionName] === '1.0'
@@ -88,6 +89,8 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler {
     const requestId = randomUUID()
     const method = c.req.method
     const body = method === 'GET' || method === 'HEAD' ? EMPTY_BODY : new Uint8Array(await c.req.arrayBuffer())
+    const refused = c.var.bodyReceived()
+    if (refused !== undefined) return refused
     const parts = readRequestParts(c, route, body)
     const context = { accountId, apiId, requestId, now: Date.now() }
     const event = v1 ? createProxyEventV1(parts, route, context) : createHttpApiEvent(parts, route, context)

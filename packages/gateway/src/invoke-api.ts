@@ -160,6 +160,11 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     let response: Response | undefined
     const rejected = await (isEvent ? asyncLimit : syncLimit)(c, async () => {
       const text = await c.req.text()
+      const refused = c.var.bodyReceived()
+      if (refused !== undefined) {
+        response = refused
+        return
+      }
       // Lambda treats an empty body as an empty JSON object.
       const payload = text === '' ? '{}' : text
       response = isEvent ? await invokeEvent(c, name, payload, options) : await invokeSync(c, name, payload, options)

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, Server as NetServer } from 'node:net'
 import { serve } from '@hono/node-server'
 import { createEventQueue, type EventQueue, type StoreSpec } from '@lambdalet/events'
 import {
@@ -15,6 +15,7 @@ import { ConfigError } from '../config/config-error.js'
 import { asyncConfig, type FunctionDefinition, hostFunctionOptions } from '../config/function-definition.js'
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
 import { describeFunctions } from './function-descriptions.js'
+import { lingerOnClose } from './lingering-close.js'
 import { isLoopback, origin } from './listen-address.js'
 import { DEFAULT_LIMITS, type ServerLimits, serverOptions } from './server-limits.js'
 
@@ -189,6 +190,7 @@ function listen(
   return new Promise((resolve, reject) => {
     // Always with `hostname`: without it serve() listens on every interface.
     const server = serve({ fetch, hostname, port, serverOptions: serverOptions(limits) }) as Server
+    lingerOnClose(server)
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(new Error(`cannot listen on ${origin(hostname, port)}: ${error.code ?? error.message}`))
     }
@@ -209,16 +211,22 @@ async function shutdown(
 ): Promise<boolean> {
   const started = Date.now()
   lifecycle.beginShutdown()
-  // Stops accepting connections and closes the idle ones (Node ≥ 19).
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  // Stops accepting connections, but leaves the open ones be: http's
+  // close() (Node ≥ 19) would also close the idle keep-alive ones at once,
+  // and a client that sends its next request on one just then sees
+  // ECONNRESET. Kept open through the drain, they are answered 503 with
+  // `Connection: close` instead, which tells the client to go.
+  const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()))
   const requestsDrained = await lifecycle.drain(drainTimeoutMs)
   // Queued events stop being taken; the ones running get what is left of
   // the drain, and whatever is not finished stays in the store for the next start.
   const eventsDrained = await events.close(Math.max(0, drainTimeoutMs - (Date.now() - started)))
   const drained = requestsDrained && eventsDrained
-  // Connections that answered their last request close themselves; give the
-  // last responses a moment to flush, then cut whatever is left (a client
-  // that never finished sending its request, or one past the drain timeout).
+  // Connections that answered their last request close themselves; the idle
+  // ones go now; give the last responses a moment to flush, then cut
+  // whatever is left (a client that never finished sending its request, or
+  // one past the drain timeout).
+  server.closeIdleConnections()
   const grace = setTimeout(() => server.closeAllConnections(), drained ? 1_000 : 0)
   await closed
   clearTimeout(grace)

@@ -66,7 +66,12 @@ describe('health and shutdown', () => {
     const reading = deferred<void>()
     // A high-water mark of 0: pull() means a reader waits for more.
     const body = new ReadableStream<Uint8Array>(
-      { start: (controller) => void (send = controller), pull: () => reading.resolve() },
+      {
+        start(controller) {
+          send = controller
+        },
+        pull: () => reading.resolve(),
+      },
       { highWaterMark: 0 },
     )
     const response = app.request(INVOKE, {

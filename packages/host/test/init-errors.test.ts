@@ -21,6 +21,19 @@ describe('init errors', () => {
     expect(host.stats().functions.broken!.environments).toMatchObject({ idle: 0, busy: 0, starting: 0 })
   })
 
+  it('sends none of a file that does not parse back to the caller', async () => {
+    const { host } = testHost({ functions: { broken: { handler: fixture('not-javascript.cjs') } } })
+    const error = await rejectionOf(host.invoke('broken', {}))
+    expect(error).toMatchObject({
+      errorType: 'Runtime.UserCodeSyntaxError',
+      errorMessage: 'SyntaxError: Unexpected identifier',
+    })
+    const trace = error.trace as string[]
+    expect(trace[0]).toBe('Runtime.UserCodeSyntaxError: SyntaxError: Unexpected identifier')
+    expect(trace[1]).toMatch(/not-javascript\.cjs:1$/)
+    expect(JSON.stringify(error)).not.toMatch(/password|correct|horse|battery|staple|second line/)
+  })
+
   it('retries init on the next invocation, so fixing the file fixes the function', async () => {
     const file = join(tempDir('lambdalet-init-'), 'handler.mjs')
     writeFileSync(file, "throw new Error('not yet')\n")

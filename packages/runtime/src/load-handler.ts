@@ -22,9 +22,7 @@ export async function loadHandler(config: RuntimeConfig): Promise<Handler> {
   try {
     module = (await import(pathToFileURL(modulePath).href)) as Record<string, unknown>
   } catch (error) {
-    if (error instanceof SyntaxError) {
-      throw new UserCodeSyntaxError(`${error.name}: ${error.message}`, { cause: error })
-    }
+    if (error instanceof SyntaxError) throw syntaxError(error)
     const code = (error as { code?: unknown } | null)?.code
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new ImportModuleError(`Error: ${(error as Error).message}`, { cause: error })
@@ -37,6 +35,23 @@ export async function loadHandler(config: RuntimeConfig): Promise<Handler> {
     throw new HandlerNotFound(`${config.handlerName} is undefined or not exported`)
   }
   return handler as Handler
+}
+
+/**
+ * The caller's view of a module that does not parse. Node's stack for it
+ * starts with the offending source line, and its message may quote a token
+ * of it: a handler pointed at a file that is not JavaScript (a `.env`, a
+ * key) would send a line of it back to whoever invoked the function. So the
+ * trace keeps the location and the frames, and the message drops the quote.
+ */
+function syntaxError(error: SyntaxError): Error {
+  const message = `${error.name}: ${error.message.replace(/\s+'[^']*'$/, '')}`
+  const lines = (error.stack ?? '').split('\n')
+  const location = /^(?:file:\/\/)?\/\S+:\d+$/.test(lines[0] ?? '') ? [`    at ${lines[0]}`] : []
+  const frames = lines.filter((line) => line.startsWith('    at '))
+  const wrapped = new UserCodeSyntaxError(message)
+  wrapped.stack = [`Runtime.UserCodeSyntaxError: ${message}`, ...location, ...frames].join('\n')
+  return wrapped
 }
 
 function lookup(module: Record<string, unknown>, path: string): unknown {

@@ -22,7 +22,10 @@ describe('init errors', () => {
   })
 
   it('sends none of a file that does not parse back to the caller', async () => {
-    const { host } = testHost({ functions: { broken: { handler: fixture('not-javascript.cjs') } } })
+    // A CommonJS file, whose syntax errors Node reports with the offending line.
+    const file = join(tempDir('lambdalet-not-js-'), 'not-javascript.cjs')
+    writeFileSync(file, 'password: correct horse battery staple\nsecond line of a file that is not JavaScript\n')
+    const { host } = testHost({ functions: { broken: { handler: file } } })
     const error = await rejectionOf(host.invoke('broken', {}))
     expect(error).toMatchObject({
       errorType: 'Runtime.UserCodeSyntaxError',

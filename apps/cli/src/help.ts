@@ -25,6 +25,7 @@ Options:
   --port <n>               port to listen on; 0 picks a free one (default 3000)
   --host <address>         address to listen on (default 127.0.0.1)
   --api-key <key>          require "Authorization: Bearer <key>" (or set LAMBDALET_API_KEY)
+  --api-key-file <file>    the same, read from a file (keeps it out of the environment)
   --insecure-no-auth       allow a non-loopback --host without an API key
   --drain-timeout <time>   on SIGTERM/SIGINT, wait this long for in-flight work (default 10s)
   --store <where>          where Event invocations are kept: a directory (default

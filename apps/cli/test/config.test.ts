@@ -61,6 +61,7 @@ describe('loading functions from a folder and a config file', () => {
         maxConcurrency: 20,
         maxThreads: 16,
         maxColdStarts: 1,
+        apiKeyFile: 'secrets/api-key',
         functions: {
           api: { routes: ['GET /users/{id}'], timeoutMs: 1000, env: { A: 'b' } },
           extra: { handler: 'lib/helper.handler', codeDir: '.' },
@@ -70,7 +71,7 @@ describe('loading functions from a folder and a config file', () => {
     await writeFile(join(dir, 'lib', 'helper.mjs'), HANDLER)
     const project = await loadProject({ dir })
     expect(project.maxConcurrency).toBe(20)
-    expect(project).toMatchObject({ maxThreads: 16, maxColdStarts: 1 })
+    expect(project).toMatchObject({ maxThreads: 16, maxColdStarts: 1, apiKeyFile: join(dir, 'secrets/api-key') })
     expect(project.functions['api']).toEqual({
       handler: 'api.mjs',
       codeDir: dir,

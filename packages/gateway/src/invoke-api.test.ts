@@ -154,6 +154,23 @@ describe('service errors', () => {
     expect(res.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException')
   })
 
+  it.each([
+    ['RequestResponse', 'RequestResponse'],
+    ['Event', 'Event'],
+  ])('answers a %s payload that is not valid UTF-8 with 400 InvalidRequestContentException', async (_, type) => {
+    const { invoker, events, invoke } = setup()
+    // "é" as Latin-1: 0xe9 starts a UTF-8 sequence that never comes.
+    const res = await invoke('hello', {
+      body: new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]),
+      headers: { 'X-Amz-Invocation-Type': type },
+    })
+    expect(res.status).toBe(400)
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException')
+    expect((await jsonBody(res)).message).toMatch(/not valid UTF-8/)
+    expect(invoker.calls).toHaveLength(0)
+    expect(events.accepted).toHaveLength(0)
+  })
+
   it('marks a host shutting down as a Service error with 503', async () => {
     const { invoker, invoke } = setup()
     invoker.respond(() => {

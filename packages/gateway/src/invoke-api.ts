@@ -34,6 +34,7 @@ export interface InvokeApiDeps {
 }
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun'])
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** `POST /2015-03-31/functions/{name}/invocations`, as the AWS SDK calls it. */
 export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
@@ -159,10 +160,23 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     // absent); which of the two limits applies is only known per request.
     let response: Response | undefined
     const rejected = await (isEvent ? asyncLimit : syncLimit)(c, async () => {
-      const text = await c.req.text()
+      const body = await c.req.arrayBuffer()
       const refused = c.var.bodyReceived()
       if (refused !== undefined) {
         response = refused
+        return
+      }
+      let text: string
+      try {
+        text = utf8.decode(body)
+      } catch {
+        // Decoding would put U+FFFD in the event; Lambda refuses it.
+        response = apiError(
+          c,
+          400,
+          ErrorType.InvalidRequestContent,
+          'Could not parse request body into json: the payload is not valid UTF-8',
+        )
         return
       }
       // Lambda treats an empty body as an empty JSON object.

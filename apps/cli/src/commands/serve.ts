@@ -11,6 +11,7 @@ import {
 import { loadProject } from '../config/load-project.js'
 import { SERVE_HELP } from '../help.js'
 import { createLogWriter, toStdout } from '../logging/log-writer.js'
+import { readApiKeyFile } from '../server/api-key-file.js'
 import { endpointLines } from '../server/endpoints.js'
 import { handleShutdownSignals } from '../server/shutdown.js'
 import { startServer } from '../server/start-server.js'
@@ -21,6 +22,7 @@ const options = {
   port: { type: 'string' },
   host: { type: 'string' },
   'api-key': { type: 'string' },
+  'api-key-file': { type: 'string' },
   'insecure-no-auth': { type: 'boolean' },
   'drain-timeout': { type: 'string' },
   store: { type: 'string' },
@@ -43,14 +45,23 @@ export async function runServe(argv: string[]): Promise<number> {
   const drainFlag = values['drain-timeout']
   const drainTimeoutFlag = drainFlag === undefined ? undefined : parseDuration('--drain-timeout', drainFlag, 0)
   const log = createLogWriter(parseLogFormat(values['log-format']), toStdout)
-  const apiKey = values['api-key'] ?? nonEmpty(process.env['LAMBDALET_API_KEY'])
 
   if (values.store !== undefined) {
     const kind = storeKind(values.store)
     if (!kind.ok) throw new UsageError(`--store: expected ${kind.message}, got ${JSON.stringify(values.store)}`)
   }
-  const { warnings, ...project } = await loadProject({ dir: positionals[0], configFile: values.config })
+  if (values['api-key'] !== undefined && values['api-key-file'] !== undefined) {
+    throw new UsageError('expected one of --api-key and --api-key-file, got both')
+  }
+  const { warnings, apiKeyFile, ...project } = await loadProject({ dir: positionals[0], configFile: values.config })
   for (const warning of warnings) log.warn(warning)
+  // The most explicit wins: a flag, then the environment, then the config file.
+  const keyFile = values['api-key-file']
+  const apiKey =
+    values['api-key'] ??
+    (keyFile === undefined ? undefined : readApiKeyFile(keyFile, '--api-key-file')) ??
+    nonEmpty(process.env['LAMBDALET_API_KEY']) ??
+    (apiKeyFile === undefined ? undefined : readApiKeyFile(apiKeyFile, 'apiKeyFile'))
   const drainTimeoutMs = drainTimeoutFlag ?? project.drainTimeoutMs ?? 10_000
 
   const server = await startServer({

@@ -40,6 +40,8 @@ export interface Project {
   /** The host's bound on threads and on cold starts at once (`createHost`'s options). */
   maxThreads?: number
   maxColdStarts?: number
+  /** Where the API key is kept (absolute). */
+  apiKeyFile?: string
   region?: string
   accountId?: string
   drainTimeoutMs?: number

@@ -115,6 +115,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   ] as const) {
     if (config[key] !== undefined) Object.assign(project, { [key]: config[key] })
   }
+  if (config.apiKeyFile !== undefined) project.apiKeyFile = resolve(configDir, config.apiKeyFile)
   // A relative store directory is the config file's, as its handlers are.
   if (config.store !== undefined)
     project.store = isDirectory(config.store) ? resolve(configDir, config.store) : config.store

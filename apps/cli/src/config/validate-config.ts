@@ -14,6 +14,8 @@ export interface ConfigFile {
   maxConcurrency?: number
   maxThreads?: number
   maxColdStarts?: number
+  /** A file holding the API key, relative to the config file. */
+  apiKeyFile?: string
   region?: string
   accountId?: string
   drainTimeoutMs?: number
@@ -78,6 +80,7 @@ const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
   maxConcurrency: positiveInteger,
   maxThreads: positiveInteger,
   maxColdStarts: positiveInteger,
+  apiKeyFile: (value) => (typeof value === 'string' && value !== '' ? null : 'a file name'),
   drainTimeoutMs: nonNegativeInteger,
   region: pattern(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, 'a region like "us-east-1"'),
   accountId: pattern(/^\d{12}$/, 'a 12-digit account id'),

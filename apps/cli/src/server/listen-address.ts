@@ -23,6 +23,7 @@ export function origin(host: string, port: number): string {
   return `http://${isIP(bare) === 6 ? `[${bare}]` : bare}:${port}`
 }
 
-function unbracket(host: string): string {
+/** `[::1]` → `::1`: the form `listen()` takes. */
+export function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
 }

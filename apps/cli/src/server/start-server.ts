@@ -16,7 +16,7 @@ import { asyncConfig, type FunctionDefinition, hostFunctionOptions } from '../co
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
 import { describeFunctions } from './function-descriptions.js'
 import { lingerOnClose } from './lingering-close.js'
-import { isLoopback, origin } from './listen-address.js'
+import { isLoopback, origin, unbracket } from './listen-address.js'
 import { DEFAULT_LIMITS, type ServerLimits, serverOptions } from './server-limits.js'
 
 export interface StartServerOptions {
@@ -69,6 +69,9 @@ export interface RunningServer {
   close(): Promise<boolean>
 }
 
+/** An API key guessable by brute force is no key on a network. */
+export const MIN_API_KEY_LENGTH = 16
+
 /** Starts the host, the gateway and an HTTP server; resolves once it listens. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const hostname = options.host ?? '127.0.0.1'
@@ -76,7 +79,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (!isLoopback(hostname) && options.apiKey === undefined && options.insecureNoAuth !== true) {
     throw new ConfigError([
       `refusing to listen on ${hostname} without an API key: anyone who can reach it could run your functions. ` +
-        'Set LAMBDALET_API_KEY (or --api-key), or pass --insecure-no-auth if you really mean it.',
+        'Set LAMBDALET_API_KEY (or --api-key-file), or pass --insecure-no-auth if you really mean it.',
+    ])
+  }
+  if (!isLoopback(hostname) && options.apiKey !== undefined && options.apiKey.length < MIN_API_KEY_LENGTH) {
+    throw new ConfigError([
+      `refusing to listen on ${hostname} with an API key of ${options.apiKey.length} characters: ` +
+        `beyond loopback it must have at least ${MIN_API_KEY_LENGTH} (e.g. \`openssl rand -hex 32\`).`,
     ])
   }
 
@@ -189,7 +198,7 @@ function listen(
 ): Promise<Server> {
   return new Promise((resolve, reject) => {
     // Always with `hostname`: without it serve() listens on every interface.
-    const server = serve({ fetch, hostname, port, serverOptions: serverOptions(limits) }) as Server
+    const server = serve({ fetch, hostname: unbracket(hostname), port, serverOptions: serverOptions(limits) }) as Server
     lingerOnClose(server)
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(new Error(`cannot listen on ${origin(hostname, port)}: ${error.code ?? error.message}`))

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -44,6 +44,45 @@ describe('loading functions from a folder and a config file', () => {
     expect(Object.keys(project.functions).sort()).toEqual(['a', 'b-c', 'd_e'])
     expect(project.functions['a']).toEqual({ handler: 'a.mjs', codeDir: dir, routes: ['ANY /a', 'ANY /a/{proxy+}'] })
     expect(project.warnings).toEqual([])
+  })
+
+  it('keeps a handler given relative to its code folder inside it, links followed', async () => {
+    const outsideName = `outside-${n}`
+    const outside = join(root, outsideName)
+    await mkdir(outside, { recursive: true })
+    await writeFile(join(outside, 'secret.mjs'), HANDLER)
+    await folder({
+      'ok.mjs': HANDLER,
+      'lambdalet.json': JSON.stringify({
+        functions: { up: { handler: `../${outsideName}/secret.handler` }, linked: { handler: 'lib/link.handler' } },
+      }),
+    })
+    await symlink(join(outside, 'secret.mjs'), join(dir, 'lib', 'link.mjs'))
+    // A link directly in the folder is not discovered as a function either.
+    await symlink(join(outside, 'secret.mjs'), join(dir, 'escape.mjs'))
+    const found = await issues(loadProject({ dir }))
+    expect(found).toEqual([
+      expect.stringMatching(
+        /functions\.up\.handler: expected a file inside .*, got "\.\.\/outside-\d+\/secret\.handler", which leads outside it/,
+      ),
+      expect.stringMatching(
+        /functions\.linked\.handler: expected a file inside .*, got "lib\/link\.handler", which leads outside it/,
+      ),
+    ])
+
+    // An absolute path or a codeDir elsewhere is the config's explicit choice.
+    await folder({
+      'lambdalet.json': JSON.stringify({
+        functions: {
+          absolute: { handler: join(outside, 'secret.handler') },
+          shared: { handler: 'secret.handler', codeDir: `../${outsideName}` },
+        },
+      }),
+    })
+    await symlink(join(outside, 'secret.mjs'), join(dir, 'escape.mjs'))
+    const project = await loadProject({ dir })
+    expect(Object.keys(project.functions).sort()).toEqual(['absolute', 'shared'])
+    expect(project.warnings).toEqual([`skipping "escape.mjs": it links to a file outside ${dir}`])
   })
 
   it('skips files whose names are not function names, with a warning', async () => {

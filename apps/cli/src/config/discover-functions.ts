@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { extname, join } from 'node:path'
 import { ConfigError, errorCode } from './config-error.js'
 import { defaultRoutes, type FunctionDefinition, isFunctionName } from './function-definition.js'
+import { isInsideFolder } from './inside-folder.js'
 
 const MODULE_EXTENSIONS = new Set(['.mjs', '.cjs', '.js'])
 
@@ -30,8 +31,12 @@ export async function discoverFunctions(dir: string): Promise<Discovered> {
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const extension = extname(entry.name)
     if (!MODULE_EXTENSIONS.has(extension)) continue
-    // A symlink counts when it points at a file.
+    // A symlink counts when it points at a file inside the folder.
     if (!entry.isFile() && !(entry.isSymbolicLink() && (await isFile(join(dir, entry.name))))) continue
+    if (entry.isSymbolicLink() && !isInsideFolder(join(dir, entry.name), dir)) {
+      warnings.push(`skipping ${JSON.stringify(entry.name)}: it links to a file outside ${dir}`)
+      continue
+    }
     const name = entry.name.slice(0, -extension.length)
     if (!isFunctionName(name)) {
       warnings.push(`skipping ${JSON.stringify(entry.name)}: a function name is 1 to 64 letters, digits, "-" or "_"`)

@@ -5,6 +5,7 @@ import { parseHandler } from '@lambdalet/protocol'
 import { ConfigError, keyPath } from './config-error.js'
 import { discoverFunctions } from './discover-functions.js'
 import type { FunctionDefinition, Project } from './function-definition.js'
+import { isInsideFolder } from './inside-folder.js'
 import { readConfigFile } from './read-config-file.js'
 
 function isDirectory(spec: string): boolean {
@@ -129,8 +130,19 @@ function handlerProblem(fn: FunctionDefinition): string | null {
   } catch {
     return `expected "file.mjs", "file.mjs#export" or "module.export", got ${JSON.stringify(fn.handler)}`
   }
-  if (candidates.some((file) => existsSync(file))) return null
-  return `expected an existing file, got ${JSON.stringify(fn.handler)} (no ${candidates.join(' or ')})`
+  // The one the runtime will load.
+  const file = candidates.find((candidate) => existsSync(candidate))
+  if (file === undefined) {
+    return `expected an existing file, got ${JSON.stringify(fn.handler)} (no ${candidates.join(' or ')})`
+  }
+  // An absolute path is the config's explicit choice; so is a codeDir anywhere.
+  if (!isAbsolute(fn.handler) && !isInsideFolder(file, fn.codeDir as string)) {
+    return (
+      `expected a file inside ${fn.codeDir}, got ${JSON.stringify(fn.handler)}, which leads outside it` +
+      ' (give an absolute path, or a codeDir, to serve code from elsewhere)'
+    )
+  }
+  return null
 }
 
 /** Relative to the current folder when inside it, else absolute. */

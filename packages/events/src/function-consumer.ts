@@ -140,7 +140,7 @@ export class FunctionConsumer {
     let result: RawInvokeResult | undefined
     let error: unknown
     try {
-      result = await invoker.invokeRaw(functionName, event.payload, { requestId: event.id })
+      result = await invoker.invokeRaw(functionName, event.payload, { requestId: event.id, invocationType: 'Event' })
       outcome = { kind: result.functionError ? 'function-error' : 'success' }
     } catch (thrown) {
       error = thrown

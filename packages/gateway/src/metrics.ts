@@ -7,7 +7,11 @@ type Counter = (stats: FunctionStats) => number
 const COUNTERS: ReadonlyArray<[name: string, help: string, value: Counter]> = [
   ['lambdalet_invocations_total', 'Invocations, per function.', (s) => s.invocations],
   ['lambdalet_errors_total', 'Invocations that ended in a function error.', (s) => s.errors],
-  ['lambdalet_throttles_total', 'Invocations refused with TooManyRequestsException.', (s) => s.throttles],
+  [
+    'lambdalet_throttles_total',
+    'Invocations refused with TooManyRequestsException (the event queue counts its own retries as requeued).',
+    (s) => s.throttles,
+  ],
   ['lambdalet_timeouts_total', 'Invocations that passed their deadline.', (s) => s.timeouts],
   ['lambdalet_cold_starts_total', 'Invocations that had to start an environment.', (s) => s.coldStarts],
 ]

@@ -27,12 +27,16 @@ export class Dispatcher {
     this.#queue = new PQueue({ concurrency: settings.maxConcurrency })
   }
 
-  /** Why a new invocation is refused now, if it is: the host is closing, or the queue is full. */
-  refusal(): LambdaError | null {
+  /**
+   * Why a new invocation is refused now, if it is: the host is closing, or
+   * the queue is full. `counted`: a throttle its caller sees (the event
+   * queue's own retries are not).
+   */
+  refusal(counted: boolean): LambdaError | null {
     if (this.#closing) return serviceError(ErrorType.ServiceUnavailable, 'The host is shutting down')
     const queue = this.#queue
     if (queue.pending >= this.#settings.maxConcurrency && queue.size >= this.#settings.maxQueue) {
-      this.#throttles++
+      if (counted) this.#throttles++
       return serviceError(ErrorType.TooManyRequests, 'Rate Exceeded.', {
         reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
       })

@@ -98,7 +98,7 @@ export class FunctionService {
   }
 
   invoke(payload: string, options: InvokeOptions): Promise<RawInvokeResult> {
-    const refusal = this.#dispatcher.refusal()
+    const refusal = this.#dispatcher.refusal(options.invocationType !== 'Event')
     if (refusal !== null) return Promise.reject(refusal)
     return new Promise<RawInvokeResult>((resolve, reject) => {
       const invocation = new Invocation(options.requestId ?? randomUUID(), payload, options, resolve, reject)

@@ -21,6 +21,18 @@ describe('throttling', () => {
     expect(await host.invoke('slow', {})).toMatchObject({ remaining: expect.any(Number) })
   })
 
+  it('counts as throttles only refusals a caller sees, not the event queue’s own attempts', async () => {
+    const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, maxQueue: 0 } } })
+    const running = host.invoke('slow', { sleepMs: 300 })
+    const queued = await host.invokeRaw('slow', '{}', { invocationType: 'Event' }).catch((e: unknown) => e)
+    expect(queued).toMatchObject({ errorType: 'TooManyRequestsException', statusCode: 429 })
+    expect(host.stats().functions.slow!.throttles).toBe(0)
+    const caller = await host.invokeRaw('slow', '{}').catch((e: unknown) => e)
+    expect(caller).toMatchObject({ errorType: 'TooManyRequestsException' })
+    expect(host.stats().functions.slow!.throttles).toBe(1)
+    await running
+  })
+
   it('throttles at once with maxQueue 0 when every environment is busy', async () => {
     const { host } = testHost({ functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, maxQueue: 0 } } })
     const running = host.invoke('slow', { sleepMs: 200 })

@@ -11,6 +11,12 @@ export interface InvokeOptions {
   traceId?: string
   /** Use this request id instead of a generated one (e.g. the gateway's). */
   requestId?: string
+  /**
+   * `Event` when the asynchronous queue runs a stored event (default
+   * `RequestResponse`). Its throttles are the queue's to retry, and no
+   * caller sees them: they are not counted as refused invocations.
+   */
+  invocationType?: 'RequestResponse' | 'Event'
 }
 
 /**

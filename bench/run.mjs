@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util'
 import { asyncEvents } from './figures/async.mjs'
 import { coldStart } from './figures/cold-start.mjs'
 import { embedded } from './figures/embedded.mjs'
+import { gateway } from './figures/gateway.mjs'
 import { http } from './figures/http.mjs'
 import { idleRss } from './figures/idle-rss.mjs'
 import { payload } from './figures/payload.mjs'
@@ -32,6 +33,8 @@ const sections = {
       environments: 2,
       progress,
     }),
+  gateway: (s) =>
+    gateway({ rounds: s.rounds, durationSeconds: s.httpSeconds, warmupSeconds: s.httpWarmupSeconds, progress }),
   cold: (s) => coldStart({ samples: s.coldSamples, progress }),
   payload: (s) => payload({ rounds: s.rounds, windowMs: s.windowMs, warmupMs: s.warmupMs, progress }),
   rss: (s) => idleRss({ rounds: s.rssRounds, environments: s.rssEnvironments, progress }),

@@ -13,7 +13,7 @@ import { createInvokeHandler, INVOKE_PATH } from './invoke-api.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
 import { consoleLogger, type GatewayLogger, safeLogger } from './logger.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
-import { shuttingDown, trackRequests } from './request-tracking.js'
+import { trackRequests } from './request-tracking.js'
 
 export interface GatewayOptions {
   /**
@@ -70,8 +70,8 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
 
   const app = new Hono<GatewayEnv>()
   // Handlers run in registration order, so what is registered before a
-  // middleware is exempt from it: /healthz from auth and the shutdown gate,
-  // /metrics from the shutdown gate.
+  // middleware is exempt from it: /healthz from auth. The shutdown gate is
+  // in trackRequests, and lets /healthz and /metrics through.
   app.use(trackRequests(lifecycle))
   app.get('/healthz', (c) =>
     lifecycle.closing ? c.json({ status: 'closing' }, 503) : c.json({ status: 'ready' }, 200),
@@ -92,9 +92,6 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   app.get('/metrics', (c) =>
     c.body(renderMetrics(invoker.stats(), events?.asyncStats()), 200, { 'content-type': METRICS_CONTENT_TYPE }),
   )
-  app.use(async function refuseWhileClosing(c, next) {
-    return lifecycle.closing ? shuttingDown(c) : next()
-  })
 
   const strictAccount = options.accountId !== undefined
   app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId, strictAccount }))

@@ -49,7 +49,7 @@ export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps):
       let response: Response | undefined
       const rejected = await limit(c, async () => {
         const text = await c.req.text()
-        response = c.var.bodyReceived()
+        response = c.get('bodyReceived')()
         if (response !== undefined) return
         const parsed = fromAws(text, arnPrefix, (name) => invoker.hasFunction(name))
         if (!parsed.ok) {

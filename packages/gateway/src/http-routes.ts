@@ -89,7 +89,7 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler<Gateway
     const requestId = randomUUID()
     const method = c.req.method
     const body = method === 'GET' || method === 'HEAD' ? EMPTY_BODY : new Uint8Array(await c.req.arrayBuffer())
-    const refused = c.var.bodyReceived()
+    const refused = c.get('bodyReceived')()
     if (refused !== undefined) return refused
     const parts = readRequestParts(c, route, body)
     const context = { accountId, apiId, requestId, now: Date.now() }

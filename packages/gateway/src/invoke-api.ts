@@ -19,6 +19,8 @@ import type { GatewayEnv } from './gateway-env.js'
 import { encodeLogResult } from './log-result.js'
 import type { GatewayLogger } from './logger.js'
 import { payloadLimit } from './payload-limit.js'
+import { readBody } from './request-body.js'
+import { requestHeader } from './request-header.js'
 
 export const INVOKE_PATH = '/2015-03-31/functions/:name/invocations'
 
@@ -122,7 +124,7 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     // Only the unpublished version exists here: there are no versions or aliases.
     if (qualifier !== undefined && qualifier !== '$LATEST') return notFound(c, name, qualifier)
 
-    const invocationType = c.req.header('X-Amz-Invocation-Type') ?? 'RequestResponse'
+    const invocationType = requestHeader(c, 'x-amz-invocation-type') ?? 'RequestResponse'
     if (!INVOCATION_TYPES.has(invocationType)) {
       return apiError(
         c,
@@ -131,7 +133,7 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
         `Unsupported invocation type ${JSON.stringify(invocationType)}: expected RequestResponse, Event or DryRun`,
       )
     }
-    const logType = c.req.header('X-Amz-Log-Type')
+    const logType = requestHeader(c, 'x-amz-log-type')
     if (logType !== undefined && logType !== 'None' && logType !== 'Tail') {
       return apiError(
         c,
@@ -142,7 +144,7 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     }
 
     const options: InvokeOptions = { requestId }
-    const clientContextHeader = c.req.header('X-Amz-Client-Context')
+    const clientContextHeader = requestHeader(c, 'x-amz-client-context')
     if (clientContextHeader !== undefined) {
       const decoded = decodeClientContext(clientContextHeader)
       if (!decoded.ok) return apiError(c, 400, decoded.errorType, decoded.message)
@@ -160,8 +162,8 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     // absent); which of the two limits applies is only known per request.
     let response: Response | undefined
     const rejected = await (isEvent ? asyncLimit : syncLimit)(c, async () => {
-      const body = await c.req.arrayBuffer()
-      const refused = c.var.bodyReceived()
+      const body = await readBody(c)
+      const refused = c.get('bodyReceived')()
       if (refused !== undefined) {
         response = refused
         return

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import { requestHeader } from './request-header.js'
 
 /**
  * hono's `bodyLimit`, minus its cost on the common path. bodyLimit first
@@ -14,8 +15,8 @@ export function payloadLimit(maxSize: number, onError: (c: Context) => Response)
   return function payloadLimit(c, next) {
     const method = c.req.method
     if (method === 'GET' || method === 'HEAD') return next()
-    const length = c.req.header('content-length')
-    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+    const length = requestHeader(c, 'content-length')
+    if (length !== undefined && requestHeader(c, 'transfer-encoding') === undefined) {
       return Number(length) > maxSize ? Promise.resolve(onError(c)) : next()
     }
     return streamed(c, next)

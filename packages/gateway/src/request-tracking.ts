@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto'
 import { ErrorType } from '@lambdalet/protocol'
 import type { Context, MiddlewareHandler } from 'hono'
 import { apiError } from './api-error.js'
 import type { GatewayEnv } from './gateway-env.js'
 import type { Lifecycle } from './lifecycle.js'
+import { requestHeader } from './request-header.js'
 
 /**
  * Counts requests for the shutdown drain. A request with a body becomes
@@ -12,6 +14,10 @@ import type { Lifecycle } from './lifecycle.js'
  */
 export function trackRequests(lifecycle: Lifecycle): MiddlewareHandler<GatewayEnv> {
   return async function trackRequest(c, next) {
+    // New requests are refused once the shutdown began, except the two that
+    // report on it. (Here rather than in a middleware of its own: one less
+    // step on every request.)
+    if (lifecycle.closing && !EXEMPT.has(c.req.path)) return shuttingDown(c)
     let counted = !hasBody(c)
     if (counted) lifecycle.requestStarted()
     c.set('bodyReceived', () => {
@@ -30,14 +36,19 @@ export function trackRequests(lifecycle: Lifecycle): MiddlewareHandler<GatewayEn
   }
 }
 
+const EXEMPT = new Set(['/healthz', '/metrics'])
+const API_PATH = /^\/20(?:15-03-31|19-09-25)\//
+
 /** The answer to a request refused because the server is shutting down. */
 export function shuttingDown(c: Context): Response {
+  // Lambda answers every API call with a request id, errors included.
+  if (API_PATH.test(c.req.path)) c.header('X-Amzn-RequestId', c.get('requestId') ?? randomUUID())
   // Shaped for the AWS SDK, and `message` reads as API Gateway's too.
   return apiError(c, 503, ErrorType.ServiceUnavailable, 'The server is shutting down')
 }
 
 function hasBody(c: Context): boolean {
-  if (c.req.header('transfer-encoding') !== undefined) return true
-  const length = c.req.header('content-length')
+  if (requestHeader(c, 'transfer-encoding') !== undefined) return true
+  const length = requestHeader(c, 'content-length')
   return length !== undefined && length !== '0'
 }

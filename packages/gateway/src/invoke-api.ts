@@ -18,7 +18,7 @@ import { outOfScope } from './function-scope.js'
 import type { GatewayEnv } from './gateway-env.js'
 import { encodeLogResult } from './log-result.js'
 import type { GatewayLogger } from './logger.js'
-import { payloadLimit } from './payload-limit.js'
+import { declaredLength, payloadLimit } from './payload-limit.js'
 import { readBody } from './request-body.js'
 import { requestHeader } from './request-header.js'
 
@@ -158,45 +158,50 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
     if (isEvent && !invoker.hasFunction(name)) return notFound(c, name, qualifier)
     if (!isEvent && logType === 'Tail') options.logType = 'Tail'
 
-    // bodyLimit counts bytes as they stream in (Content-Length alone can be
-    // absent); which of the two limits applies is only known per request.
-    let response: Response | undefined
-    const rejected = await (isEvent ? asyncLimit : syncLimit)(c, async () => {
+    const answer = async (): Promise<Response> => {
       const body = await readBody(c)
       const refused = c.get('bodyReceived')()
-      if (refused !== undefined) {
-        response = refused
-        return
-      }
+      if (refused !== undefined) return refused
       let text: string
       try {
         text = utf8.decode(body)
       } catch {
         // Decoding would put U+FFFD in the event; Lambda refuses it.
-        response = apiError(
+        return apiError(
           c,
           400,
           ErrorType.InvalidRequestContent,
           'Could not parse request body into json: the payload is not valid UTF-8',
         )
-        return
       }
       // Lambda treats an empty body as an empty JSON object.
       const payload = text === '' ? '{}' : text
-      response = isEvent ? await invokeEvent(c, name, payload, options) : await invokeSync(c, name, payload, options)
+      return isEvent ? invokeEvent(c, name, payload, options) : invokeSync(c, name, payload, options)
+    }
+    // Which of the two limits applies is only known per request. A declared
+    // length is checked at once; a chunked body goes through bodyLimit,
+    // which counts bytes as they stream in.
+    const maxSize = isEvent ? MAX_ASYNC_PAYLOAD_BYTES : MAX_PAYLOAD_BYTES
+    const length = declaredLength(c)
+    if (length !== undefined) return length > maxSize ? tooLarge(c, maxSize) : answer()
+    let response: Response | undefined
+    const rejected = await (isEvent ? asyncLimit : syncLimit)(c, async () => {
+      response = await answer()
     })
     return rejected ?? (response as Response)
   }
 }
 
+function tooLarge(c: Context, maxSize: number): Response {
+  closeAfterResponse(c)
+  return apiError(
+    c,
+    413,
+    ErrorType.RequestTooLarge,
+    `Request must be smaller than ${maxSize} bytes for the InvokeFunction operation`,
+  )
+}
+
 function limitFor(maxSize: number): MiddlewareHandler {
-  return payloadLimit(maxSize, (c) => {
-    closeAfterResponse(c)
-    return apiError(
-      c,
-      413,
-      ErrorType.RequestTooLarge,
-      `Request must be smaller than ${maxSize} bytes for the InvokeFunction operation`,
-    )
-  })
+  return payloadLimit(maxSize, (c) => tooLarge(c, maxSize))
 }

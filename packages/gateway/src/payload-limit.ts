@@ -15,10 +15,14 @@ export function payloadLimit(maxSize: number, onError: (c: Context) => Response)
   return function payloadLimit(c, next) {
     const method = c.req.method
     if (method === 'GET' || method === 'HEAD') return next()
-    const length = requestHeader(c, 'content-length')
-    if (length !== undefined && requestHeader(c, 'transfer-encoding') === undefined) {
-      return Number(length) > maxSize ? Promise.resolve(onError(c)) : next()
-    }
+    const length = declaredLength(c)
+    if (length !== undefined) return length > maxSize ? Promise.resolve(onError(c)) : next()
     return streamed(c, next)
   }
+}
+
+/** The body's length as the request declares it, when it does (not chunked). */
+export function declaredLength(c: Context): number | undefined {
+  const length = requestHeader(c, 'content-length')
+  return length === undefined || requestHeader(c, 'transfer-encoding') !== undefined ? undefined : Number(length)
 }

@@ -10,6 +10,7 @@ import { closeAfterResponse } from './close-after-response.js'
 import type { GatewayEnv } from './gateway-env.js'
 import type { GatewayLogger } from './logger.js'
 import { payloadLimit } from './payload-limit.js'
+import { readBody } from './request-body.js'
 import { compareRoutes, parseRouteKey, type Route } from './route-key.js'
 
 /** API Gateway's `payloadFormatVersion`: the event a function gets and how its result is read. */
@@ -88,7 +89,7 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler<Gateway
   return async function httpRoute(c) {
     const requestId = randomUUID()
     const method = c.req.method
-    const body = method === 'GET' || method === 'HEAD' ? EMPTY_BODY : new Uint8Array(await c.req.arrayBuffer())
+    const body = method === 'GET' || method === 'HEAD' ? EMPTY_BODY : await readBody(c)
     const refused = c.get('bodyReceived')()
     if (refused !== undefined) return refused
     const parts = readRequestParts(c, route, body)

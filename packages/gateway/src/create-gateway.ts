@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import { type AsyncInvoker, ErrorType, type Invoker } from '@lambdalet/protocol'
-import { Hono, type MiddlewareHandler } from 'hono'
+import { Hono } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
 import { apiError } from './api-error.js'
@@ -13,7 +12,7 @@ import { createInvokeHandler, INVOKE_PATH } from './invoke-api.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
 import { consoleLogger, type GatewayLogger, safeLogger } from './logger.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
-import { trackRequests } from './request-tracking.js'
+import { CONFIG_API_PREFIX, INVOKE_API_PREFIX, trackRequests } from './request-tracking.js'
 
 export interface GatewayOptions {
   /**
@@ -43,8 +42,6 @@ export interface GatewayOptions {
   accountId?: string
 }
 
-const INVOKE_API_PREFIX = '/2015-03-31/'
-const CONFIG_API_PREFIX = '/2019-09-25/'
 const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
 const json = (body: object, status: number): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
@@ -76,8 +73,6 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   app.get('/healthz', (c) =>
     lifecycle.closing ? c.json({ status: 'closing' }, 503) : c.json({ status: 'ready' }, 200),
   )
-  app.use(`${INVOKE_API_PREFIX}*`, ensureRequestId)
-  app.use(`${CONFIG_API_PREFIX}*`, ensureRequestId)
   if (apiKey !== undefined) {
     app.use(
       bearerAuth({
@@ -120,17 +115,4 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
       : c.json({ message: 'Internal Server Error' }, 500)
   })
   return app
-}
-
-/**
- * Lambda answers every Invoke API call with a request id, errors included.
- * The successful answer carries it already; reading `c.res.headers` would
- * turn its plain header object into a Headers, so that one is not touched.
- */
-const ensureRequestId: MiddlewareHandler<GatewayEnv> = async function ensureRequestId(c, next) {
-  const requestId = randomUUID()
-  c.set('requestId', requestId)
-  await next()
-  if (c.res.status === 200 || c.res.headers.has('x-amzn-requestid')) return
-  c.res.headers.set('X-Amzn-RequestId', requestId)
 }

@@ -4,9 +4,8 @@ import { requestHeader } from './request-header.js'
 /** The Node request @hono/node-server puts in `c.env.incoming`, as far as reading its body goes. */
 interface NodeIncoming {
   readableDidRead: boolean
-  readableEnded: boolean
   on(event: 'data', listener: (chunk: Buffer) => void): unknown
-  once(event: 'end' | 'close', listener: () => void): unknown
+  once(event: 'end', listener: () => void): unknown
   once(event: 'error', listener: (error: Error) => void): unknown
 }
 
@@ -31,10 +30,7 @@ export function readBody(c: Context): Promise<Uint8Array> {
     const chunks: Buffer[] = []
     incoming.on('data', (chunk) => chunks.push(chunk))
     incoming.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+    // Also how a client gone before its body ended shows (ECONNRESET, `aborted`).
     incoming.once('error', reject)
-    // A client gone before its body ended.
-    incoming.once('close', () => {
-      if (!incoming.readableEnded) reject(new Error('The client closed the connection before sending its body'))
-    })
   })
 }

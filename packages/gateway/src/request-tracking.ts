@@ -7,17 +7,30 @@ import type { Lifecycle } from './lifecycle.js'
 import { requestHeader } from './request-header.js'
 
 /**
- * Counts requests for the shutdown drain. A request with a body becomes
- * in-flight work only once its handler has read the body: a client that
- * sent its headers and stalls (or trickles) its body must not hold a
- * shutdown for the whole drain timeout, since nothing runs for it yet.
+ * What the gateway keeps of every request, in the one middleware that
+ * wraps them all (each middleware more is a step on every request):
+ *
+ * - the shutdown: once it began, new requests are refused, except the two
+ *   that report on it;
+ * - the drain count. A request with a body becomes in-flight work only once
+ *   its handler has read the body: a client that sent its headers and
+ *   stalls (or trickles) its body must not hold a shutdown for the whole
+ *   drain timeout, since nothing runs for it yet;
+ * - Lambda's request id on the Lambda APIs, which answer every call with
+ *   one, errors included. A successful answer carries it already; reading
+ *   `c.res.headers` would turn its plain header object into a Headers, so
+ *   that one is not touched.
  */
 export function trackRequests(lifecycle: Lifecycle): MiddlewareHandler<GatewayEnv> {
   return async function trackRequest(c, next) {
-    // New requests are refused once the shutdown began, except the two that
-    // report on it. (Here rather than in a middleware of its own: one less
-    // step on every request.)
-    if (lifecycle.closing && !EXEMPT.has(c.req.path)) return shuttingDown(c)
+    const path = c.req.path
+    const api = path.startsWith(INVOKE_API_PREFIX) || path.startsWith(CONFIG_API_PREFIX)
+    const requestId = api ? randomUUID() : ''
+    if (api) c.set('requestId', requestId)
+    if (lifecycle.closing && !EXEMPT.has(path)) {
+      if (api) c.header('X-Amzn-RequestId', requestId)
+      return shuttingDown(c)
+    }
     let counted = !hasBody(c)
     if (counted) lifecycle.requestStarted()
     c.set('bodyReceived', () => {
@@ -33,16 +46,18 @@ export function trackRequests(lifecycle: Lifecycle): MiddlewareHandler<GatewayEn
     } finally {
       if (counted) lifecycle.requestFinished()
     }
+    if (!api || c.res.status === 200 || c.res.headers.has('x-amzn-requestid')) return
+    c.res.headers.set('X-Amzn-RequestId', requestId)
   }
 }
 
+export const INVOKE_API_PREFIX = '/2015-03-31/'
+export const CONFIG_API_PREFIX = '/2019-09-25/'
+
 const EXEMPT = new Set(['/healthz', '/metrics'])
-const API_PATH = /^\/20(?:15-03-31|19-09-25)\//
 
 /** The answer to a request refused because the server is shutting down. */
 export function shuttingDown(c: Context): Response {
-  // Lambda answers every API call with a request id, errors included.
-  if (API_PATH.test(c.req.path)) c.header('X-Amzn-RequestId', c.get('requestId') ?? randomUUID())
   // Shaped for the AWS SDK, and `message` reads as API Gateway's too.
   return apiError(c, 503, ErrorType.ServiceUnavailable, 'The server is shutting down')
 }

@@ -4,9 +4,12 @@ import { requestHeader } from './request-header.js'
 /** The Node request @hono/node-server puts in `c.env.incoming`, as far as reading its body goes. */
 interface NodeIncoming {
   readableDidRead: boolean
+  /** Node's parser has pushed the whole body into the stream. */
+  complete: boolean
+  read(): Buffer | null
   on(event: 'data', listener: (chunk: Buffer) => void): unknown
-  once(event: 'end', listener: () => void): unknown
-  once(event: 'error', listener: (error: Error) => void): unknown
+  on(event: 'end', listener: () => void): unknown
+  on(event: 'error', listener: (error: Error) => void): unknown
 }
 
 /**
@@ -26,11 +29,22 @@ export function readBody(c: Context): Promise<Uint8Array> {
   ) {
     return c.req.arrayBuffer().then((buffer) => new Uint8Array(buffer))
   }
+  const chunks: Buffer[] = []
+  // Usually the whole of a small body came with its headers and waits in the
+  // stream's buffer: taken at once, without the stream's flowing mode.
+  if (incoming.complete) {
+    for (let chunk = incoming.read(); chunk !== null; chunk = incoming.read()) chunks.push(chunk)
+    return Promise.resolve(joined(chunks))
+  }
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
+    // `on`, not `once`: the request lives no longer than this, and `once` costs a wrapper each.
     incoming.on('data', (chunk) => chunks.push(chunk))
-    incoming.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+    incoming.on('end', () => resolve(joined(chunks)))
     // Also how a client gone before its body ended shows (ECONNRESET, `aborted`).
-    incoming.once('error', reject)
+    incoming.on('error', reject)
   })
+}
+
+function joined(chunks: Buffer[]): Buffer {
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
 }

@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server'
 import { createGateway } from '@lambdalet/gateway'
 import { startBareServer } from '../baselines/bare-http.mjs'
 import { handler } from '../fixtures/noop.mjs'
-import { figure } from '../lib/figure.mjs'
+import { httpDriver, httpFigures } from '../lib/http-load.mjs'
 import { inlineInvoker } from '../lib/inline-invoker.mjs'
 import { startLoadGenerator } from '../lib/load-client.mjs'
 import { interleave } from '../lib/measure.mjs'
@@ -21,19 +21,7 @@ export async function gateway({ rounds, durationSeconds, warmupSeconds, progress
   const app = createGateway(inlineInvoker('noop', handler), { logger: () => {} })
   const ours = await listening(serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }))
   const bare = await startBareServer(PATH)
-  const drive = async (url, duration) => {
-    const result = await load.run({
-      url: url + PATH,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-      connections: CONNECTIONS,
-      duration,
-    })
-    const failures = result.errors + result.timeouts + result.non2xx
-    if (failures > 0) throw new Error(`${url}: ${failures} of ${result.total} requests failed`)
-    return result
-  }
+  const drive = httpDriver(load, PATH, CONNECTIONS)
   try {
     await drive(ours.url, warmupSeconds)
     await drive(bare.url, warmupSeconds)
@@ -47,25 +35,16 @@ export async function gateway({ rounds, durationSeconds, warmupSeconds, progress
       ],
       progress,
     )
-    const pick = (name, key) => results[name].map(key)
-    return [
-      figure({
-        id: 'gateway-throughput',
-        title: `Gateway alone (inline invoker) req/s, ${CONNECTIONS} connections: Invoke API vs bare Hono route`,
-        unit: 'req/s',
-        lambdalet: { label: 'gateway', samples: pick('gateway', (r) => r.requestsPerSecond) },
-        baseline: { label: 'bare Hono', samples: pick('bare', (r) => r.requestsPerSecond) },
-        target: { op: '>=', value: 0.9 },
-      }),
-      figure({
-        id: 'gateway-p99',
-        title: `Gateway alone p99 latency (ms), ${CONNECTIONS} connections: Invoke API vs bare Hono route`,
-        unit: 'ms',
-        lambdalet: { label: 'gateway', samples: pick('gateway', (r) => r.latency.p99) },
-        baseline: { label: 'bare Hono', samples: pick('bare', (r) => r.latency.p99) },
-        target: { op: '<=', value: 1.25 },
-      }),
-    ]
+    return httpFigures({
+      id: 'gateway',
+      title: {
+        throughput: `Gateway alone (inline invoker) req/s, ${CONNECTIONS} connections: Invoke API vs bare Hono route`,
+        p99: `Gateway alone p99 latency (ms), ${CONNECTIONS} connections: Invoke API vs bare Hono route`,
+      },
+      ours: { label: 'gateway', results: results.gateway },
+      theirs: { label: 'bare Hono', results: results.bare },
+      targets: { throughput: 0.9, p99: 1.25 },
+    })
   } finally {
     await Promise.all([ours.close(), bare.close()])
     load.close()

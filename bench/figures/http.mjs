@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { startBareServer } from '../baselines/bare-http.mjs'
-import { figure } from '../lib/figure.mjs'
+import { httpDriver, httpFigures } from '../lib/http-load.mjs'
 import { startLambdaletServer } from '../lib/lambdalet-server.mjs'
 import { startLoadGenerator } from '../lib/load-client.mjs'
 import { interleave } from '../lib/measure.mjs'
@@ -18,19 +18,7 @@ export async function http({ rounds, durationSeconds, warmupSeconds, environment
   })
   await whenWarm(lambdalet.host, 'noop', environments)
   const bare = await startBareServer(PATH)
-  const drive = async (url, duration) => {
-    const result = await load.run({
-      url: url + PATH,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
-      connections: CONNECTIONS,
-      duration,
-    })
-    const failures = result.errors + result.timeouts + result.non2xx
-    if (failures > 0) throw new Error(`${url}: ${failures} of ${result.total} requests failed`)
-    return result
-  }
+  const drive = httpDriver(load, PATH, CONNECTIONS)
   try {
     await drive(lambdalet.url, warmupSeconds)
     await drive(bare.url, warmupSeconds)
@@ -44,26 +32,17 @@ export async function http({ rounds, durationSeconds, warmupSeconds, environment
       ],
       progress,
     )
-    const pick = (name, key) => results[name].map(key)
     const where = `${CONNECTIONS} connections, ${environments} env`
-    return [
-      figure({
-        id: 'http-throughput',
-        title: `HTTP no-op invocations/s, ${where}: Invoke API vs bare Hono route`,
-        unit: 'req/s',
-        lambdalet: { label: 'Invoke API', samples: pick('lambdalet', (r) => r.requestsPerSecond) },
-        baseline: { label: 'bare Hono', samples: pick('bare', (r) => r.requestsPerSecond) },
-        target: { op: '>=', value: 0.75 },
-      }),
-      figure({
-        id: 'http-p99',
-        title: `HTTP p99 latency (ms), ${where}: Invoke API vs bare Hono route`,
-        unit: 'ms',
-        lambdalet: { label: 'Invoke API', samples: pick('lambdalet', (r) => r.latency.p99) },
-        baseline: { label: 'bare Hono', samples: pick('bare', (r) => r.latency.p99) },
-        target: { op: '<=', value: 2.0 },
-      }),
-    ]
+    return httpFigures({
+      id: 'http',
+      title: {
+        throughput: `HTTP no-op invocations/s, ${where}: Invoke API vs bare Hono route`,
+        p99: `HTTP p99 latency (ms), ${where}: Invoke API vs bare Hono route`,
+      },
+      ours: { label: 'Invoke API', results: results.lambdalet },
+      theirs: { label: 'bare Hono', results: results.bare },
+      targets: { throughput: 0.75, p99: 2.0 },
+    })
   } finally {
     await Promise.all([lambdalet.close(), bare.close()])
     load.close()

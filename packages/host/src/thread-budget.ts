@@ -41,14 +41,6 @@ export class ThreadBudget {
     this.maxColdStarts = settings.maxColdStarts
   }
 
-  get threads(): number {
-    return this.#threads
-  }
-
-  get coldStarts(): number {
-    return this.#coldStarts
-  }
-
   register(client: BudgetClient): void {
     this.#clients.add(client)
   }

@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto'
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
 import type { Job } from 'bullmq'
 import { type AnyQueue, type AnyWorker, type BullmqBackend, errorLine } from './bullmq-backend.js'
-import type { ClaimOptions, EventStore, Lease, NewEvent, QueuedEvent, StoreUsage } from './event-store.js'
+import { BullmqScheduler } from './bullmq-scheduler.js'
+import type {
+  ClaimOptions,
+  EventStore,
+  Lease,
+  NewEvent,
+  QueuedEvent,
+  StoredSchedule,
+  StoreUsage,
+  Tick,
+} from './event-store.js'
 
 export interface BullmqStoreOptions {
   /**
@@ -108,6 +118,7 @@ class BullmqStore implements EventStore {
   readonly #lanes = new Map<string, Lane>()
   readonly #held = new WeakMap<Lease, Held>()
   #refreshTimer: NodeJS.Timeout | undefined
+  #scheduler: BullmqScheduler | null = null
   #closing: Promise<void> | null = null
 
   constructor(backend: BullmqBackend, options: BullmqStoreOptions, onError: (error: Error) => void) {
@@ -340,6 +351,15 @@ class BullmqStore implements EventStore {
     await this.#backend.saveConfig(functionName, entry === null ? null : JSON.stringify(entry))
   }
 
+  async startSchedules(schedules: readonly StoredSchedule[], onTick: (tick: Tick) => Promise<void>): Promise<void> {
+    this.#assertOpen()
+    this.#scheduler ??= new BullmqScheduler(this.#backend, {
+      stalledIntervalMs: this.#stalledIntervalMs,
+      onError: this.#onError,
+    })
+    await this.#scheduler.start(schedules, onTick)
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#shutDown()
     return this.#closing
@@ -347,6 +367,7 @@ class BullmqStore implements EventStore {
 
   async #shutDown(): Promise<void> {
     clearInterval(this.#refreshTimer)
+    await this.#scheduler?.close()
     const lanes = [...this.#lanes.values()]
     for (const lane of lanes) for (const waiter of [...lane.waiters]) waiter.settle()
     // Forced: a worker's blocking connection is disconnected rather than

@@ -236,7 +236,11 @@ export class EventQueue implements AsyncInvoker {
         oldestAgeMs: usage.oldestAcceptedAt === null ? 0 : Math.max(0, now - usage.oldestAcceptedAt),
       }
     }
-    return { functions, store: this.#settings.store.description }
+    const schedules: NonNullable<AsyncStats['schedules']> = {}
+    for (const [name, { stats }] of this.#schedules) {
+      schedules[name] = { functionName: stats.functionName, ticks: stats.ticks, failed: stats.failed }
+    }
+    return { functions, schedules, store: this.#settings.store.description }
   }
 
   /**

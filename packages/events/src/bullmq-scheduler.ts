@@ -34,6 +34,10 @@ export class BullmqScheduler {
   async start(schedules: readonly StoredSchedule[], onTick: (tick: Tick) => Promise<void>): Promise<void> {
     this.#known = new Set(schedules.map((schedule) => schedule.id))
     this.#onTick = onTick
+    // Without schedules and none set before, nothing could fire here: the
+    // store opens no queue of ticks (each costs connections), and schedules
+    // a former config left behind wait, unrun, until a list replaces them.
+    if (schedules.length === 0 && this.#queue === null) return
     const queue = this.#queue ?? this.#openQueue()
     const existing = new Map((await queue.getJobSchedulers(0, -1)).map((scheduler) => [scheduler.key, scheduler]))
     // The config is the truth: a schedule it no longer has stops firing.

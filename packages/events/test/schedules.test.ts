@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createHost } from '@lambdalet/host'
 import { describe, expect, it, vi } from 'vitest'
 import { createEventQueue } from '../src/index.js'
@@ -72,6 +74,29 @@ describe('schedules on a one-process store', () => {
     const stats = queue.scheduleStats()
     expect(stats['recorder-schedule-2']).toMatchObject({ enabled: false, ticks: 0 })
     expect(stats['report']!.ruleArn).toBe('arn:aws:events:us-east-1:000000000000:rule/report')
+  })
+
+  it('retries a tick whose run failed, as Lambda retries any Event invocation', async () => {
+    const { dir, queue } = await setup(
+      { flaky: { handler: 'flaky.mjs' } },
+      {
+        retryDelaysMs: [200, 200],
+        // Every tick sends the same key; the fixture fails the first run of that key only.
+        schedules: [{ functionName: 'flaky', schedule: 'rate(1 second)', input: { key: 'tick', failTimes: 1 } }],
+      },
+    )
+    const runs = () =>
+      existsSync(join(dir, 'tick.runs'))
+        ? readFileSync(join(dir, 'tick.runs'), 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => line.split(' ')[1])
+        : []
+    await vi.waitFor(() => expect(runs().length).toBeGreaterThanOrEqual(2), { timeout: 30_000, interval: 100 })
+    // The failed first run and its retry are one event: the same request id, the tick's.
+    const [first, second] = runs()
+    expect(second).toBe(first)
+    expect(queue.stats().functions['flaky']!.retried).toBeGreaterThanOrEqual(1)
   })
 
   it('refuses invalid schedules, naming each one and what is wrong', async () => {

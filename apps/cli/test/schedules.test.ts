@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'v
 import { type RedisServer, startRedisServer } from '../../../packages/events/test/redis-server.js'
 import { ConfigError } from '../src/config/config-error.js'
 import { loadProject } from '../src/config/load-project.js'
-import { fixtures, spawnServe } from './helpers.js'
+import { fixtures, spawnServeInTest } from './helpers.js'
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lambdalet-schedules-'))
@@ -91,14 +91,7 @@ describe('two lambdalet serve instances on one Redis', () => {
       accountId: '123456789012',
       functions: { tick: { events: [{ schedule: 'rate(1 second)', name: 'every-second' }], env: { RUNS_DIR: runs } } },
     }))
-    const serve = () => {
-      const instance = spawnServe([functions, '--port', '0', '--store', redis.url])
-      onTestFinished(async () => {
-        instance.child.kill('SIGKILL')
-        await instance.exited
-      })
-      return instance
-    }
+    const serve = () => spawnServeInTest([functions, '--port', '0', '--store', redis.url])
     const a = serve()
     const b = serve()
     await Promise.all([a.port, b.port])

@@ -215,6 +215,9 @@ class BullmqStore implements EventStore {
    * back to waiting for another consumer.
    */
   #waitForJob(lane: Lane, worker: AnyWorker, { waitMs, signal }: ClaimOptions): Promise<Job | undefined> {
+    // The signal may have aborted while the worker was starting: an abort
+    // listener added now would never be called, and the claim would wait out waitMs.
+    if (signal.aborted) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       let settled = false
       const waiter: Waiter = {

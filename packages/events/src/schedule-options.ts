@@ -24,8 +24,10 @@ export interface ResolvedSchedule {
   enabled: boolean
 }
 
-/** AWS's rule names. */
-const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/
+/** AWS's rule names: 1 to 64 letters, digits, `.`, `-` or `_`. */
+export function isRuleName(name: unknown): name is string {
+  return typeof name === 'string' && /^[.\-_A-Za-z0-9]{1,64}$/.test(name)
+}
 /** The longest constant Input a rule target takes. */
 export const MAX_SCHEDULE_INPUT_CHARS = 8192
 
@@ -48,7 +50,7 @@ export function resolveSchedules(
     const parsed = parseScheduleExpression(options.schedule)
     if (!parsed.ok) problems.push(`${at}.schedule: ${parsed.message}`)
     const name = options.name ?? `${options.functionName}-schedule-${count}`
-    if (!RULE_NAME.test(name)) {
+    if (!isRuleName(name)) {
       problems.push(`${at}.name: expected 1 to 64 letters, digits, ".", "-" or "_", got ${JSON.stringify(name)}`)
     } else if (names.has(name)) {
       problems.push(`${at}.name: another schedule is already named ${JSON.stringify(name)}`)

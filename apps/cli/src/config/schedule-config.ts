@@ -1,4 +1,4 @@
-import { MAX_SCHEDULE_INPUT_CHARS, parseScheduleExpression, type ScheduleOptions } from '@lambdalet/events'
+import { isRuleName, MAX_SCHEDULE_INPUT_CHARS, parseScheduleExpression, type ScheduleOptions } from '@lambdalet/events'
 import { describeValue, keyPath } from './config-error.js'
 
 /** A function's `{ "schedule": "rate(5 minutes)", "input": {…} }` event source: an EventBridge rule targeting it. */
@@ -13,8 +13,6 @@ export interface ScheduleEntry {
 }
 
 const KEYS = ['schedule', 'input', 'name', 'enabled']
-/** AWS's rule names. */
-const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/
 
 /**
  * Every problem of one schedule entry, as `key.path: what is wrong`.
@@ -33,7 +31,7 @@ export function checkScheduleEntry(
   const parsed = parseScheduleExpression(entry['schedule'])
   if (!parsed.ok) issues.push(`${keyPath(path, 'schedule')}: ${parsed.message}`)
   const name = entry['name'] ?? defaultName
-  if (typeof name !== 'string' || !RULE_NAME.test(name)) {
+  if (!isRuleName(name)) {
     issues.push(
       `${keyPath(path, 'name')}: expected 1 to 64 letters, digits, ".", "-" or "_", got ${describeValue(name)}`,
     )

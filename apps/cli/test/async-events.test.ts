@@ -28,8 +28,10 @@ function project(): { dir: string; runs: string; ran: () => string[]; began: () 
     join(dir, 'functions', 'lambdalet.json'),
     JSON.stringify({
       functions: {
-        record: { handler: 'record.mjs', maxConcurrency: 4, env: { RUNS_DIR: runs } },
-        started: { handler: 'started.mjs', maxConcurrency: 4, env: { RUNS_DIR: runs } },
+        // Their handlers wait at a gate the test opens; Lambda's default 3 s
+        // timeout could pass while the test is still sending, on a loaded machine.
+        record: { handler: 'record.mjs', maxConcurrency: 4, timeoutMs: 120_000, env: { RUNS_DIR: runs } },
+        started: { handler: 'started.mjs', maxConcurrency: 4, timeoutMs: 120_000, env: { RUNS_DIR: runs } },
         hello: { handler: 'hello.mjs' },
       },
     }),

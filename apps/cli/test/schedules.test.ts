@@ -21,7 +21,7 @@ function project(config: (runs: string) => object): { dir: string; functions: st
   const functions = join(dir, 'functions')
   mkdirSync(runs)
   mkdirSync(functions)
-  cpSync(join(fixtures, 'async', 'tick.mjs'), join(functions, 'tick.mjs'))
+  cpSync(join(fixtures, 'schedules', 'tick.mjs'), join(functions, 'tick.mjs'))
   writeFileSync(join(functions, 'lambdalet.json'), JSON.stringify(config(runs)))
   return { dir, functions, runs }
 }

@@ -63,6 +63,11 @@ describe('idle eviction and minWarm', () => {
 
   it('evicts environments beyond minWarm', async () => {
     const { host } = testHost({
+      // All four start at once, as on a machine with four cores: with fewer
+      // cold starts at a time, a queued invocation may take an environment
+      // that has already answered, and one that idled meanwhile can be
+      // evicted before the count below.
+      maxColdStarts: 4,
       functions: {
         slow: { handler: fixture('slow.mjs'), minWarm: 1, idleTimeoutMs: 200, maxConcurrency: 4 },
         probe: { handler: fixture('counter.mjs'), idleTimeoutMs: 200 },

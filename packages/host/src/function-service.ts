@@ -15,6 +15,7 @@ import type PQueue from 'p-queue'
 import { Dispatcher } from './dispatcher.js'
 import { createHistogram, observe } from './duration-histogram.js'
 import type { Environment } from './environment.js'
+import { FunctionCode } from './function-code.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
 import { lambdaEnvironment } from './lambda-environment.js'
@@ -22,6 +23,7 @@ import { initReportLine, type LogEntry } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
+import { preparedTransports } from './prepared-transports.js'
 import { workerThreads } from './worker-transport.js'
 
 export interface ServiceSettings {
@@ -52,6 +54,7 @@ export class FunctionService {
   #dispatcher: Dispatcher
   #pool: Pool
   #log: InvocationLog
+  #code: FunctionCode
   #counts = { invocations: 0, errors: 0, timeouts: 0, duration: createHistogram() }
 
   constructor(settings: ServiceSettings) {
@@ -63,25 +66,30 @@ export class FunctionService {
       maxQueue: config.maxQueue,
       gate: settings.gate,
     })
+    const code = new FunctionCode(config)
+    this.#code = code
     const runtime: RuntimeConfig = {
       functionName: config.name,
       invokedFunctionArn: functionArn(settings.region, settings.accountId, config.name),
       functionVersion: LATEST_VERSION,
-      moduleCandidates: config.spec.candidates,
+      moduleCandidates: code.moduleCandidates,
       exportName: config.spec.exportName,
       handlerName: config.handler,
       memoryLimitInMB: config.memoryMb,
       logGroupName: logGroupName(config.name),
       logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${LATEST_VERSION}]${randomUUID().replaceAll('-', '')}`,
     }
+    const threads = workerThreads({
+      workerFile: settings.workerFile,
+      config: runtime,
+      env: lambdaEnvironment(config, settings.region),
+      memoryMb: config.memoryMb,
+      maxThreads: Pool.threadBound(config.maxConcurrency),
+      sourceMaps: code.typescript,
+    })
     this.#pool = new Pool({
-      transports: workerThreads({
-        workerFile: settings.workerFile,
-        config: runtime,
-        env: lambdaEnvironment(config, settings.region),
-        memoryMb: config.memoryMb,
-        maxThreads: Pool.threadBound(config.maxConcurrency),
-      }),
+      // Plain JavaScript starts with nothing to prepare, not even an await.
+      transports: code.typescript ? preparedTransports(threads, () => code.prepare()) : threads,
       maxConcurrency: config.maxConcurrency,
       minWarm: config.minWarm,
       timeoutMs: config.timeoutMs,

@@ -18,6 +18,8 @@ export interface WorkerThreadsSettings {
   memoryMb: number
   /** The pool's bound on threads, live and still exiting. */
   maxThreads: number
+  /** Map stack traces through source maps (a bundled TypeScript handler's). */
+  sourceMaps?: boolean
 }
 
 /**
@@ -42,6 +44,7 @@ export function workerThreads(settings: WorkerThreadsSettings): TransportFactory
     atomics: 'disabled',
     resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
     env: settings.env,
+    ...(settings.sourceMaps === true ? { execArgv: [...process.execArgv, '--enable-source-maps'] } : {}),
   })
   // Piscina reports here only a thread that failed with no task in it: one it
   // spawned for a task aborted before it was handed over. No invocation is

@@ -9,9 +9,9 @@ Options:
   -h, --help     show help (also: lambdalet <command> --help)
   -v, --version  print the version
 
-Functions: every *.mjs, *.cjs and *.js file directly in [dir] (default: the
-current folder) exporting \`handler\`; a lambdalet.json there (or --config)
-adds settings and routes.`
+Functions: every *.mjs, *.cjs, *.js and *.ts (.mts, .cts) file directly in
+[dir] (default: the current folder) exporting \`handler\`; a lambdalet.json
+there (or --config) adds settings and routes. TypeScript runs with no build step.`
 
 export const SERVE_HELP = `Usage: lambdalet serve [dir] [options]
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import {
   type ErrorShape,
@@ -55,11 +56,13 @@ export class FunctionService {
   #pool: Pool
   #log: InvocationLog
   #code: FunctionCode
+  #codeRoot: string
   #counts = { invocations: 0, errors: 0, timeouts: 0, duration: createHistogram() }
 
   constructor(settings: ServiceSettings) {
     const { config } = settings
     this.name = config.name
+    this.#codeRoot = config.codeRoot
     this.#log = new InvocationLog(config.name, config.memoryMb, settings.log)
     this.#dispatcher = new Dispatcher({
       maxConcurrency: config.maxConcurrency,
@@ -128,6 +131,24 @@ export class FunctionService {
       environments: this.#pool.counts(),
       queue: this.#dispatcher.queue,
     }
+  }
+
+  /** Whether a change to `file` can change what this function runs (see `FunctionCode.touches`). */
+  touches(file: string): boolean {
+    return this.#code.touches(file)
+  }
+
+  /** `paths` changed its code: the next invocation is a cold start on the new code. */
+  recycle(paths: readonly string[]): void {
+    this.#pool.retire()
+    const shown = paths.slice(0, 3).map((path) => relative(this.#codeRoot, path) || '.')
+    if (paths.length > 3) shown.push(`${paths.length - 3} more`)
+    this.#log.platform(null, `Code changed (${shown.join(', ')}): new environments from the next invocation on`)
+  }
+
+  /** The function's code root, which a watcher watches. */
+  get codeRoot(): string {
+    return this.#codeRoot
   }
 
   /** Invocations that would start now without waiting (see `Invoker.room`). */

@@ -41,6 +41,12 @@ export interface HostOptions {
   accountId?: string
   /** How long `close()` waits for in-flight invocations before terminating them; default 10000. */
   drainTimeoutMs?: number
+  /**
+   * Watch each function's code root (`node_modules` ignored): after a
+   * change, debounced (`debounceMs`, default 150), the functions it concerns
+   * are recycled, so their next invocation is a cold start on the new code.
+   */
+  watch?: boolean | { debounceMs?: number }
 }
 
 /** A function's options with defaults applied, validated once at start-up. */
@@ -72,7 +78,7 @@ const functionKeys = new Set([
   'initTimeoutMs',
   'env',
 ])
-const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs'])
+const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs', 'watch'])
 
 export function validateHostOptions(options: HostOptions): void {
   if (typeof options !== 'object' || options === null) {
@@ -86,6 +92,13 @@ export function validateHostOptions(options: HostOptions): void {
   }
   optionalInteger('maxConcurrency', options.maxConcurrency, 1)
   optionalInteger('drainTimeoutMs', options.drainTimeoutMs, 0)
+  const watch = options.watch
+  if (watch !== undefined && typeof watch !== 'boolean') {
+    if (typeof watch !== 'object' || watch === null) {
+      throw new TypeError(`Expected \`watch\` to be a boolean or { debounceMs }, got \`${String(watch)}\``)
+    }
+    optionalInteger('watch.debounceMs', watch.debounceMs, 0)
+  }
   const logs = options.logs
   if (logs !== undefined && logs !== false && logs !== 'stdout' && typeof logs !== 'function') {
     throw new TypeError(`Expected \`logs\` to be 'stdout', false or a function, got \`${String(logs)}\``)

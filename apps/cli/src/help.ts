@@ -32,6 +32,8 @@ Options:
                            postgres://user:pass@host:port/db to share one queue
                            between several servers
   --log-format <format>    text (default) or json
+  --watch                  recycle a function's environments when its code changes, and
+                           add or remove functions as files come and go in [dir]
   -h, --help               show this help
 
 Event invocations are stored before the 202 and run at least once: after a

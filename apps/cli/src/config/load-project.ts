@@ -60,7 +60,9 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Loa
   }
   if (Object.keys(project.functions).length === 0) {
     const where = showPath(dir ?? configPath ?? cwd, cwd)
-    throw new ConfigError([`${where}: no functions found (expected *.mjs, *.cjs, *.js or *.ts files exporting \`handler\`)`])
+    throw new ConfigError([
+      `${where}: no functions found (expected *.mjs, *.cjs, *.js or *.ts files exporting \`handler\`)`,
+    ])
   }
   return project
 }

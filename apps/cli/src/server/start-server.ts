@@ -45,6 +45,8 @@ export interface StartServerOptions {
   throttleBackoffMs?: { initial: number; max: number }
   /** On a shared store, how long an instance holds an event before another may take it; default 30000. */
   leaseMs?: number
+  /** Recycle a function's environments when its code changes (the host's `watch`). */
+  watch?: boolean
 }
 
 export interface RunningServer {
@@ -56,6 +58,15 @@ export interface RunningServer {
   events: EventQueue
   lifecycle: Lifecycle
   server: Server
+  /**
+   * Serves `functions` from now on: removed ones drain and go, new ones are
+   * added, changed ones replaced, and the HTTP routes follow. Asynchronous
+   * settings (retries, destinations) are the ones the server started with.
+   * Resolves with what changed once removed functions are gone.
+   */
+  reload(
+    functions: Record<string, FunctionDefinition>,
+  ): Promise<{ added: string[]; removed: string[]; changed: string[] }>
   /**
    * Graceful stop: new requests get 503, in-flight ones and accepted `Event`
    * invocations finish (up to the drain timeout), then the workers are
@@ -76,19 +87,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 
   const functions: Record<string, FunctionOptions> = {}
-  const routes: Record<string, string[]> = {}
-  const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
   const asyncConfigs: Record<string, EventInvokeConfig> = {}
   for (const [name, definition] of Object.entries(options.functions)) {
     functions[name] = hostFunctionOptions(definition)
-    if (definition.routes.length > 0) routes[name] = definition.routes
-    if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
     asyncConfigs[name] = asyncConfig(definition)
   }
   let host: Host
   try {
     host = createHost({
       functions,
+      watch: options.watch === true,
       maxConcurrency: options.maxConcurrency,
       region: options.region,
       accountId: options.accountId,
@@ -103,6 +111,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw new ConfigError([(error as Error).message])
   }
 
+  // Listening means watching: an edit made once the server says it listens is seen.
+  await host.watching()
   const logger = options.logger ?? createLogWriter('text', toStderr).gateway
   let events: EventQueue
   try {
@@ -124,19 +134,30 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 
   const lifecycle = createLifecycle()
-  let server: Server
-  try {
-    const app = createGateway(host, {
+  const gatewayFor = (definitions: Record<string, FunctionDefinition>) => {
+    const routes: Record<string, string[]> = {}
+    const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
+    for (const [name, definition] of Object.entries(definitions)) {
+      if (definition.routes.length > 0) routes[name] = definition.routes
+      if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
+    }
+    return createGateway(host, {
       events,
       routes,
       payloadFormatVersions,
-      functions: describeFunctions(options.functions),
+      functions: describeFunctions(definitions),
       lifecycle,
       logger,
       apiKey: options.apiKey,
       region: options.region,
       accountId: options.accountId,
     })
+  }
+  let definitions = options.functions
+  let server: Server
+  let app: ReturnType<typeof gatewayFor>
+  try {
+    app = gatewayFor(definitions)
     // A keep-alive connection must not outlive the shutdown: the response
     // that finishes its in-flight request also closes it. (Touching
     // `response.headers` otherwise would cost every request a Headers.)
@@ -167,11 +188,41 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     events,
     lifecycle,
     server,
+    async reload(next) {
+      const change = diffFunctions(definitions, next)
+      // Routes must stay unique and name served functions: checked before anything changes.
+      const removing = [...change.removed, ...change.changed]
+      const gone = Promise.all(removing.map((name) => host.removeFunction(name)))
+      try {
+        for (const name of [...change.added, ...change.changed]) {
+          host.addFunction(name, hostFunctionOptions(next[name] as FunctionDefinition))
+        }
+        app = gatewayFor(next)
+      } catch (error) {
+        throw new ConfigError([(error as Error).message])
+      }
+      definitions = next
+      await gone
+      return change
+    },
     close() {
       closing ??= shutdown(server, lifecycle, events, host, drainTimeoutMs)
       return closing
     },
   }
+}
+
+/** Which functions `next` adds, removes or defines differently from `current`. */
+function diffFunctions(
+  current: Record<string, FunctionDefinition>,
+  next: Record<string, FunctionDefinition>,
+): { added: string[]; removed: string[]; changed: string[] } {
+  const added = Object.keys(next).filter((name) => !Object.hasOwn(current, name))
+  const removed = Object.keys(current).filter((name) => !Object.hasOwn(next, name))
+  const changed = Object.keys(next).filter(
+    (name) => Object.hasOwn(current, name) && JSON.stringify(current[name]) !== JSON.stringify(next[name]),
+  )
+  return { added, removed, changed }
 }
 
 function listen(

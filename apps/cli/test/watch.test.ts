@@ -48,7 +48,9 @@ describe('lambdalet serve --watch on a folder of TypeScript handlers', () => {
       error: 'Unhandled',
       body: { errorType: 'Runtime.UserCodeSyntaxError' },
     })
-    expect(broken.body.errorMessage).toMatch(/^SyntaxError: hello\.ts:1:\d+: Unterminated string literal$/)
+    expect((broken.body as { errorMessage: string }).errorMessage).toMatch(
+      /^SyntaxError: hello\.ts:1:\d+: Unterminated string literal$/,
+    )
     await serve.waitFor(/^\[hello\] .*Status: error\tError Type: Runtime\.UserCodeSyntaxError/)
     writeFileSync(join(dir, 'hello.ts'), handler('v4'))
     await serve.waitFor(/^\[hello\] Code changed/, 3)

@@ -19,7 +19,7 @@ import type { Environment } from './environment.js'
 import { FunctionCode } from './function-code.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
-import { lambdaEnvironment } from './lambda-environment.js'
+import { type EnvironmentSource, lambdaEnvironment } from './lambda-environment.js'
 import { initReportLine, type LogEntry } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
@@ -30,6 +30,8 @@ import { workerThreads } from './worker-transport.js'
 export interface ServiceSettings {
   config: FunctionConfig
   workerFile: string
+  /** What every function's `process.env` is built from besides its own settings. */
+  environment: EnvironmentSource
   region: string
   accountId: string
   /** Host-wide concurrency gate, when the host has a limit. */
@@ -85,7 +87,7 @@ export class FunctionService {
     const threads = workerThreads({
       workerFile: settings.workerFile,
       config: runtime,
-      env: lambdaEnvironment(config, settings.region),
+      env: lambdaEnvironment(config, settings.environment),
       memoryMb: config.memoryMb,
       maxThreads: Pool.threadBound(config.maxConcurrency),
       sourceMaps: code.typescript,

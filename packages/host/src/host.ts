@@ -45,7 +45,13 @@ export class Host implements Invoker {
     const gate = options.maxConcurrency === undefined ? null : new PQueue({ concurrency: options.maxConcurrency })
     const log: ((entry: LogEntry) => void) | null =
       options.logs === false ? null : typeof options.logs === 'function' ? options.logs : writeToStdout
-    this.#shared = { workerFile, region, accountId, gate, log }
+    const environment = {
+      region,
+      processEnv: options.processEnv ?? {},
+      inheritEnv: options.inheritEnv ?? [],
+      awsEndpoints: options.awsEndpoints ?? {},
+    }
+    this.#shared = { workerFile, environment, region, accountId, gate, log }
     for (const config of configs) this.#services.set(config.name, new FunctionService({ ...this.#shared, config }))
     const watch = options.watch
     if (watch !== undefined && watch !== false) {

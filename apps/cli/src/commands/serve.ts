@@ -67,6 +67,7 @@ export async function runServe(argv: string[]): Promise<number> {
     insecureNoAuth: values['insecure-no-auth'] === true,
     store: values.store ?? project.store ?? project.defaultStore,
     watch: values.watch === true,
+    processEnv: process.env,
   })
   log.info(`events: ${server.events.storeDescription}`, { store: server.events.storeDescription })
   for (const line of endpointLines(server.url, project.functions)) log.info(line.text, line.fields)

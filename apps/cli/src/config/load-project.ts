@@ -112,6 +112,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
     'retryDelaysMs',
     'throttleBackoffMs',
     'leaseMs',
+    'inheritEnv',
   ] as const) {
     if (config[key] !== undefined) Object.assign(project, { [key]: config[key] })
   }

@@ -47,6 +47,14 @@ export interface StartServerOptions {
   leaseMs?: number
   /** Recycle a function's environments when its code changes (the host's `watch`). */
   watch?: boolean
+  /**
+   * The server's environment (`process.env`): functions get its AWS
+   * credentials (dummy ones without), the system variables and the
+   * `inheritEnv` names from it, nothing else.
+   */
+  processEnv?: Readonly<Record<string, string | undefined>>
+  /** Names of variables every function gets from `processEnv`. */
+  inheritEnv?: string[]
 }
 
 export interface RunningServer {
@@ -86,6 +94,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ])
   }
 
+  // Listening comes first: functions are told the server's own URL (the
+  // real port when it is 0) before their environments start.
+  const lifecycle = createLifecycle()
+  let app: { fetch(request: Request, env: object): Response | Promise<Response> } | null = null
+  // A keep-alive connection must not outlive the shutdown: the response
+  // that finishes its in-flight request also closes it. (Touching
+  // `response.headers` otherwise would cost every request a Headers.)
+  const closeConnection = (response: Response): Response => {
+    if (lifecycle.closing) response.headers.set('Connection', 'close')
+    return response
+  }
+  const fetch = (request: Request, env: unknown): Response | Promise<Response> => {
+    if (app === null) return Response.json({ message: 'Starting' }, { status: 503 })
+    const response = app.fetch(request, env as object)
+    return response instanceof Promise ? response.then(closeConnection) : closeConnection(response)
+  }
+  const server = await listen(fetch, hostname, options.port ?? 3000, { ...DEFAULT_LIMITS, ...options.limits })
+  const port = (server.address() as AddressInfo).port
+  const url = origin(hostname, port)
+  const stopListening = () => new Promise<void>((resolve) => server.close(() => resolve()))
+
   const functions: Record<string, FunctionOptions> = {}
   const asyncConfigs: Record<string, EventInvokeConfig> = {}
   for (const [name, definition] of Object.entries(options.functions)) {
@@ -100,6 +129,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       maxConcurrency: options.maxConcurrency,
       region: options.region,
       accountId: options.accountId,
+      // Credentials and `inheritEnv` come from it; nothing else leaks.
+      processEnv: options.processEnv,
+      inheritEnv: options.inheritEnv,
+      // An AWS SDK client inside a handler calls this server with no code change.
+      awsEndpoints: { lambda: url, sqs: url },
       // Escaped, so a function cannot forge log lines or send terminal escapes.
       logs: options.logs ?? createLogWriter('text', toStdout).entry,
       // Every invocation here comes through the gateway, whose lifecycle
@@ -108,6 +142,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       drainTimeoutMs: 0,
     })
   } catch (error) {
+    await stopListening()
     throw new ConfigError([(error as Error).message])
   }
 
@@ -129,11 +164,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     })
   } catch (error) {
     await host.close()
+    await stopListening()
     // A locked directory, an unreachable Redis: one line, exit code 2.
     throw new ConfigError([`cannot open the event store: ${(error as Error).message}`])
   }
 
-  const lifecycle = createLifecycle()
   const gatewayFor = (definitions: Record<string, FunctionDefinition>) => {
     const routes: Record<string, string[]> = {}
     const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
@@ -154,35 +189,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     })
   }
   let definitions = options.functions
-  let server: Server
-  let app: ReturnType<typeof gatewayFor>
   try {
     app = gatewayFor(definitions)
-    // A keep-alive connection must not outlive the shutdown: the response
-    // that finishes its in-flight request also closes it. (Touching
-    // `response.headers` otherwise would cost every request a Headers.)
-    const closeConnection = (response: Response): Response => {
-      if (lifecycle.closing) response.headers.set('Connection', 'close')
-      return response
-    }
-    const fetch = (request: Request, env: unknown): Response | Promise<Response> => {
-      const response = app.fetch(request, env as object)
-      return response instanceof Promise ? response.then(closeConnection) : closeConnection(response)
-    }
-    server = await listen(fetch, hostname, options.port ?? 3000, { ...DEFAULT_LIMITS, ...options.limits })
   } catch (error) {
     await events.close(0)
     await host.close()
+    await stopListening()
     // The gateway reports bad routes or a malformed API key as TypeErrors.
     throw error instanceof TypeError ? new ConfigError([error.message]) : error
   }
 
   // Past listening, an 'error' is an accept failure (EMFILE…): worth a line, not a crash.
   server.on('error', (error) => logger({ level: 'error', message: 'HTTP server error', errorMessage: error.message }))
-  const port = (server.address() as AddressInfo).port
   let closing: Promise<boolean> | null = null
   return {
-    url: origin(hostname, port),
+    url,
     port,
     host,
     events,

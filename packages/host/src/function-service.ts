@@ -89,7 +89,6 @@ export class FunctionService {
       config: runtime,
       env: lambdaEnvironment(config, settings.environment),
       memoryMb: config.memoryMb,
-      maxThreads: Pool.threadBound(config.maxConcurrency),
       sourceMaps: code.typescript,
     })
     this.#pool = new Pool({

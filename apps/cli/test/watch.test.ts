@@ -15,7 +15,7 @@ describe('lambdalet serve --watch on a folder of TypeScript handlers', () => {
     writeFileSync(join(dir, 'hello.ts'), handler('v1'))
     const serve = spawnServe([dir, '--port', '0', '--watch'], dir)
     const port = await serve.port
-    expect(serve.lines).toContain('watching for changes')
+    expect(serve.lines.filter((line) => line === 'watching for changes')).toHaveLength(1)
     const url = `http://127.0.0.1:${port}`
     const invoke = async (name: string) => {
       const response = await fetch(`${url}${invokePath(name)}`, { method: 'POST', body: '{}' })

@@ -72,7 +72,6 @@ export async function runServe(argv: string[]): Promise<number> {
   log.info(`events: ${server.events.storeDescription}`, { store: server.events.storeDescription })
   for (const line of endpointLines(server.url, project.functions)) log.info(line.text, line.fields)
   const watcher = values.watch === true ? await watchServedProject(server, projectOptions, log) : null
-  if (watcher !== null) log.info('watching for changes')
   log.info(`lambdalet listening on ${server.url}`, { url: server.url, port: server.port, host })
   if (apiKey === undefined && values['insecure-no-auth'] === true) {
     log.warn(`no API key: anyone who can reach ${server.url} can run these functions`)

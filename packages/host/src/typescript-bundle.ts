@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, extname, join, relative, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { type ErrorShape, ErrorType } from '@lambdalet/protocol'
-import { type BuildFailure, type BuildResult, build, type Message } from 'esbuild'
+import { type BuildFailure, type BuildResult, build, type Message, type Plugin } from 'esbuild'
 
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts'])
 
@@ -32,6 +33,51 @@ export function bundlePath(codeRoot: string, source: string): string {
 // source (an external CommonJS package) uses this one.
 const ESM_BANNER =
   "import { createRequire as __lambdaletRequire } from 'node:module'; const require = __lambdaletRequire(import.meta.url);"
+
+const LOADERS = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+} as const
+const PLACE = {
+  'import.meta.url': '__lambdalet_import_meta_url',
+  __dirname: '__lambdalet_dirname',
+  __filename: '__lambdalet_filename',
+}
+
+/**
+ * The bundle lives in `node_modules/.cache/lambdalet/`, but each of the
+ * user's files should still see where it is: `import.meta.url`, `__dirname`
+ * and `__filename` name the source file, as they do under tsx or on Lambda,
+ * so a handler reading `new URL('./data.json', import.meta.url)` finds it.
+ * Each file declares its own values at the start of its first line, so no
+ * line moves (an error on line 1 has its column corrected, see
+ * `buildError`); esbuild keeps every module's top-level names apart.
+ * Returns the plugin and the length of what it put before each file.
+ */
+function sourcePlaces(): { plugin: Plugin; prefixes: Map<string, number> } {
+  const prefixes = new Map<string, number>()
+  const plugin: Plugin = {
+    name: 'lambdalet-source-places',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async ({ path }) => {
+        const loader = LOADERS[extname(path) as keyof typeof LOADERS]
+        if (loader === undefined) return undefined
+        const places =
+          `const ${PLACE['import.meta.url']} = ${JSON.stringify(pathToFileURL(path).href)}, ` +
+          `${PLACE.__dirname} = ${JSON.stringify(dirname(path))}, ${PLACE.__filename} = ${JSON.stringify(path)};`
+        prefixes.set(path, places.length)
+        return { contents: places + (await readFile(path, 'utf8')), loader }
+      })
+    },
+  }
+  return { plugin, prefixes }
+}
 
 /**
  * A TypeScript handler compiled in the host by esbuild: one bundle of the
@@ -96,6 +142,7 @@ export class TypeScriptBundle {
     const cjs = this.outfile.endsWith('.cjs')
     // The options are spread together, which loses the literal types that type the result.
     let output: BuildResult<{ metafile: true; write: false }>
+    const places = sourcePlaces()
     try {
       output = (await build({
         entryPoints: [this.source],
@@ -108,12 +155,14 @@ export class TypeScriptBundle {
         format: cjs ? 'cjs' : 'esm',
         ...(cjs ? {} : { banner: { js: ESM_BANNER } }),
         sourcemap: 'linked',
+        define: PLACE,
+        plugins: [places.plugin],
         metafile: true,
         write: false,
         logLevel: 'silent',
       })) as BuildResult<{ metafile: true; write: false }>
     } catch (error) {
-      return buildError(error, this.#codeRoot)
+      return buildError(error, this.#codeRoot, places.prefixes)
     }
     const inputs = new Map<string, number>()
     await Promise.all(
@@ -152,7 +201,7 @@ async function modified(file: string): Promise<number> {
  * its `Runtime.ImportModuleError`. The message names the file, line and
  * column and esbuild's text, never the source line itself.
  */
-function buildError(error: unknown, codeRoot: string): ErrorShape {
+function buildError(error: unknown, codeRoot: string, prefixes: ReadonlyMap<string, number>): ErrorShape {
   const first: Message | undefined = (error as Partial<BuildFailure>).errors?.[0]
   if (first === undefined) {
     return {
@@ -162,10 +211,12 @@ function buildError(error: unknown, codeRoot: string): ErrorShape {
     }
   }
   const location = first.location
-  const where =
-    location === null
-      ? ''
-      : `${relative(codeRoot, resolve(codeRoot, location.file))}:${location.line}:${location.column + 1}: `
+  let where = ''
+  if (location !== null) {
+    const file = resolve(codeRoot, location.file)
+    const column = location.column - (location.line === 1 ? (prefixes.get(file) ?? 0) : 0)
+    where = `${relative(codeRoot, file)}:${location.line}:${column + 1}: `
+  }
   if (first.text.startsWith('Could not resolve')) {
     const errorMessage = `Error: ${where}${first.text}`
     return {

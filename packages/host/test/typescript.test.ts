@@ -51,6 +51,11 @@ describe('TypeScript handlers', () => {
     expect(await host.invoke('shout', { text: 'quiet' })).toBe('QUIET')
   })
 
+  it('gives each file its own import.meta.url, so files next to the source are found', async () => {
+    const { host } = testHost({ functions: { beside: { handler: join(typescript, 'reads-beside.ts') } } })
+    expect(await host.invoke('beside')).toEqual({ word: 'beside', self: join(typescript, 'lib', 'where.ts') })
+  })
+
   it('runs a handler with a type error: types are not checked', async () => {
     const { host } = testHost({ functions: { typed: { handler: join(typescript, 'type-error.ts') } } })
     expect(await host.invoke('typed')).toBe('not a number')

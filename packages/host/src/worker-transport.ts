@@ -88,6 +88,9 @@ class WorkerTransport implements Transport {
     }
     this.#phase = 'dying'
     this.#port.close()
+    // Held until it has exited: an invocation may be waiting for its place
+    // under the thread bound, and nothing else may keep the process alive.
+    this.#worker.ref()
     // Not awaited: a thread blocked in a native call exits only when it returns.
     void this.#worker.terminate()
     return true

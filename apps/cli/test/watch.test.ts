@@ -42,6 +42,9 @@ describe('lambdalet serve --watch on a folder of TypeScript handlers', () => {
     // A broken edit fails with its init error, logged; the next good edit recovers.
     writeFileSync(join(dir, 'hello.ts'), "export const handler = async () => 'v3\n")
     await serve.waitFor(/^\[hello\] Code changed/, 2)
+    await serve.waitFor(
+      /^\[hello\] Runtime\.UserCodeSyntaxError: SyntaxError: hello\.ts:1:\d+: Unterminated string literal$/,
+    )
     const broken = await invoke('hello')
     expect(broken).toMatchObject({
       status: 200,

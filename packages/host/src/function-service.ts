@@ -59,6 +59,7 @@ export class FunctionService {
   #log: InvocationLog
   #code: FunctionCode
   #codeRoot: string
+  #lastBuildError: ErrorShape | null = null
   #counts = { invocations: 0, errors: 0, timeouts: 0, duration: createHistogram() }
 
   constructor(settings: ServiceSettings) {
@@ -93,7 +94,7 @@ export class FunctionService {
     })
     this.#pool = new Pool({
       // Plain JavaScript starts with nothing to prepare, not even an await.
-      transports: code.typescript ? preparedTransports(threads, () => code.prepare()) : threads,
+      transports: code.typescript ? preparedTransports(threads, () => this.#prepare()) : threads,
       maxConcurrency: config.maxConcurrency,
       minWarm: config.minWarm,
       timeoutMs: config.timeoutMs,
@@ -141,10 +142,27 @@ export class FunctionService {
 
   /** `paths` changed its code: the next invocation is a cold start on the new code. */
   recycle(paths: readonly string[]): void {
-    this.#pool.retire()
     const shown = paths.slice(0, 3).map((path) => relative(this.#codeRoot, path) || '.')
     if (paths.length > 3) shown.push(`${paths.length - 3} more`)
     this.#log.platform(null, `Code changed (${shown.join(', ')}): new environments from the next invocation on`)
+    // Built now rather than at the next cold start, so a broken edit shows
+    // at once; the environments started meanwhile share this build.
+    if (this.#code.typescript) void this.#prepare()
+    this.#pool.retire()
+  }
+
+  /**
+   * Prepares the code for a cold start (see `FunctionCode.prepare`). A failed
+   * build is logged once, whoever waited for it: the caller gets the error,
+   * the server's log says what it was.
+   */
+  async #prepare(): Promise<ErrorShape | null> {
+    const error = await this.#code.prepare()
+    if (error !== null && error !== this.#lastBuildError) {
+      this.#log.platform(null, `${error.errorType}: ${error.errorMessage}`)
+    }
+    this.#lastBuildError = error
+    return error
   }
 
   /** The function's code root, which a watcher watches. */

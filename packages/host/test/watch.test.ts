@@ -67,6 +67,10 @@ describe('watch mode', () => {
     expect(await host.invoke('fn')).toBe('v1')
     writeFileSync(join(dir, 'fn.ts'), "export const handler = async (): Promise<string> => 'v2\n")
     await until(() => recycles(logs, 'fn') === 1)
+    // Logged as soon as the edit is seen, before any invocation: the build is eager.
+    await until(() =>
+      logs.some((entry) => /^Runtime\.UserCodeSyntaxError: SyntaxError: fn\.ts:1:\d+: /.test(entry.line)),
+    )
     const error = await rejectionOf(host.invoke('fn'))
     expect(error.errorType).toBe('Runtime.UserCodeSyntaxError')
     expect(error.errorMessage).toMatch(/^SyntaxError: fn\.ts:1:\d+: Unterminated string literal$/)

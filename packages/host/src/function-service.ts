@@ -79,6 +79,7 @@ export class FunctionService {
       invokedFunctionArn: functionArn(settings.region, settings.accountId, config.name),
       functionVersion: LATEST_VERSION,
       moduleCandidates: code.moduleCandidates,
+      sourceMaps: code.typescript,
       exportName: config.spec.exportName,
       handlerName: config.handler,
       memoryLimitInMB: config.memoryMb,
@@ -90,7 +91,6 @@ export class FunctionService {
       config: runtime,
       env: lambdaEnvironment(config, settings.environment),
       memoryMb: config.memoryMb,
-      sourceMaps: code.typescript,
     })
     this.#pool = new Pool({
       // Plain JavaScript starts with nothing to prepare, not even an await.

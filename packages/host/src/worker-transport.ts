@@ -15,8 +15,6 @@ export interface WorkerThreadsSettings {
   /** The function's own `process.env`. */
   env: Record<string, string>
   memoryMb: number
-  /** Map stack traces through source maps (a bundled TypeScript handler's). */
-  sourceMaps?: boolean
 }
 
 /**
@@ -32,9 +30,8 @@ export interface WorkerThreadsSettings {
  * kept the process alive; Piscina's task dispatch was not used either.
  */
 export function workerThreads(settings: WorkerThreadsSettings): TransportFactory {
-  const execArgv = settings.sourceMaps === true ? [...process.execArgv, '--enable-source-maps'] : undefined
   return {
-    start: (events) => new WorkerTransport(settings, execArgv, events),
+    start: (events) => new WorkerTransport(settings, events),
     // Every transport was destroyed first, and nothing else is held.
     close: () => Promise.resolve(),
   }
@@ -54,7 +51,7 @@ class WorkerTransport implements Transport {
   /** What the thread died of, from its `'error'` before its `'exit'`. */
   #cause: Error | undefined
 
-  constructor(settings: WorkerThreadsSettings, execArgv: string[] | undefined, events: TransportEvents) {
+  constructor(settings: WorkerThreadsSettings, events: TransportEvents) {
     this.#events = events
     const { port1, port2 } = new MessageChannel()
     this.#port = port1
@@ -64,7 +61,6 @@ class WorkerTransport implements Transport {
       transferList: [port2],
       env: settings.env,
       resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
-      ...(execArgv === undefined ? {} : { execArgv }),
     })
     // Neither the port nor the thread keeps the process alive: an embedded
     // host whose caller forgot close() lets it exit. An environment that

@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import type { Host } from '../src/index.js'
 import { fixture, rejectionOf, tempDir, testHost, until } from './helpers.js'
@@ -25,6 +28,20 @@ describe('TypeScript handlers', () => {
     expect(error.errorType).toBe('RangeError')
     expect(error.errorMessage).toBe('no greeting for x')
     expect((error.trace as string[])[1]).toContain(`${join(typescript, 'handler.ts')}:11:11`)
+  })
+
+  it('maps stack traces in a host started with flags a worker refuses (--max-old-space-size, --expose-gc)', async () => {
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url))
+    const source = [
+      `import { createHost } from ${JSON.stringify(dist)}`,
+      `const host = createHost({ functions: { greet: { handler: ${JSON.stringify(join(typescript, 'handler.ts'))} } }, logs: false })`,
+      "const error = await host.invoke('greet', { name: 'x', fail: true }).catch((e) => e)",
+      'console.log(error.trace[1])',
+      'await host.close()',
+    ].join('\n')
+    const flags = ['--max-old-space-size=512', '--expose-gc', '--input-type=module', '-e', source]
+    const { stdout } = await promisify(execFile)(process.execPath, flags, { timeout: 30_000 })
+    expect(stdout).toContain(`${join(typescript, 'handler.ts')}:11:11`)
   })
 
   it('writes the bundle under the code root’s node_modules/.cache/lambdalet', async () => {

@@ -149,4 +149,6 @@ export interface RuntimeConfig {
   memoryLimitInMB: number
   logGroupName: string
   logStreamName: string
+  /** Map stack traces through source maps (a handler the host bundled from TypeScript). */
+  sourceMaps?: boolean
 }

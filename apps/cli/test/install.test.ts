@@ -33,7 +33,7 @@ describe('the packed packages, installed with npm into a fresh project', () => {
       join(project, 'package.json'),
       JSON.stringify({ name: 'user-project', private: true, type: 'module' }),
     )
-    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
       cwd: project,
       timeout: 240_000,
     })

@@ -30,12 +30,33 @@ export interface WorkerThreadsSettings {
  * kept the process alive; Piscina's task dispatch was not used either.
  */
 export function workerThreads(settings: WorkerThreadsSettings): TransportFactory {
+  /** Threads started and not exited yet. */
+  const running = new Set<Promise<void>>()
   return {
-    start: (events) => new WorkerTransport(settings, events),
-    // Every transport was destroyed first, and nothing else is held.
-    close: () => Promise.resolve(),
+    start: (events) => {
+      const transport = new WorkerTransport(settings, events)
+      const exited = transport.exited.then(() => {
+        running.delete(exited)
+      })
+      running.add(exited)
+      return transport
+    },
+    // Every transport was destroyed first: this waits for their threads to
+    // be gone, as a closed host promises, but not forever, since a thread
+    // blocked in a native call only exits when the call returns.
+    async close() {
+      let timer: NodeJS.Timeout | undefined
+      const cap = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS)
+      })
+      await Promise.race([Promise.all(running), cap])
+      clearTimeout(timer)
+    },
   }
 }
+
+/** The longest `close()` waits for destroyed threads to exit. */
+const CLOSE_WAIT_MS = 10_000
 
 /**
  * `running`: the thread exists. `exited`: it ended by itself. `dying`:
@@ -50,6 +71,8 @@ class WorkerTransport implements Transport {
   #events: TransportEvents
   /** What the thread died of, from its `'error'` before its `'exit'`. */
   #cause: Error | undefined
+  /** Resolves when the thread has exited, whatever the cause. */
+  readonly exited: Promise<void>
 
   constructor(settings: WorkerThreadsSettings, events: TransportEvents) {
     this.#events = events
@@ -70,7 +93,12 @@ class WorkerTransport implements Transport {
     this.#worker.on('error', (error) => {
       this.#cause = error
     })
-    this.#worker.once('exit', (code) => this.#onExit(code))
+    this.exited = new Promise((resolve) => {
+      this.#worker.once('exit', (code) => {
+        this.#onExit(code)
+        resolve()
+      })
+    })
   }
 
   send(message: InvokeMessage): void {

@@ -24,6 +24,8 @@ export interface FunctionOptions {
   initTimeoutMs?: number
   /** This function's environment variables (its own copy of `process.env`). */
   env?: Record<string, string>
+  /** Bytes a streamed response may carry before it fails with `Function.ResponseSizeTooLarge`; default 200 MB, as Lambda. */
+  maxStreamBytes?: number
 }
 
 export interface HostOptions {
@@ -58,6 +60,7 @@ export interface FunctionConfig {
   minWarm: number
   initTimeoutMs: number
   env: Record<string, string>
+  maxStreamBytes: number
 }
 
 const functionKeys = new Set([
@@ -71,6 +74,7 @@ const functionKeys = new Set([
   'minWarm',
   'initTimeoutMs',
   'env',
+  'maxStreamBytes',
 ])
 const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs'])
 
@@ -131,6 +135,7 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
     minWarm,
     initTimeoutMs: optionalInteger(at('initTimeoutMs'), options.initTimeoutMs, 1) ?? defaults.initTimeoutMs,
     env: { ...env },
+    maxStreamBytes: optionalInteger(at('maxStreamBytes'), options.maxStreamBytes, 1) ?? defaults.maxStreamBytes,
   }
 }
 

@@ -56,6 +56,7 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   idleTimeoutMs: positiveInteger,
   minWarm: nonNegativeInteger,
   initTimeoutMs: positiveInteger,
+  maxStreamBytes: positiveInteger,
   env: () => null, // checked key by key below
   routes: () => null,
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),

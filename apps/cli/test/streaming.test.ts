@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { request } from 'node:http'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +10,7 @@ import {
 } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../src/server/start-server.js'
-import { fixture, lambdaClient, startTestServer } from './helpers.js'
+import { collect, fixture, lambdaClient, startTestServer } from './helpers.js'
 
 // The streaming handlers the host's tests use, steered over a BroadcastChannel:
 // the server runs in this process, so its worker threads hear the test.
@@ -39,6 +40,7 @@ describe('response streaming through lambdalet serve', () => {
         endless: streaming('endless', { routes: ['GET /endless'], maxConcurrency: 1 }),
         hono: fixture('hono-stream.mjs', { routes: ['ANY /hono/{proxy+}'] }),
         buffered: fixture('hello.mjs', { routes: ['GET /buffered'] }),
+        big: streaming('big', { routes: ['GET /big'], timeoutMs: 60_000 }),
       },
     })
   })
@@ -115,5 +117,101 @@ describe('response streaming through lambdalet serve', () => {
         lambdaClient(server.url).send(new InvokeWithResponseStreamCommand({ FunctionName: 'nope' })),
       ).rejects.toBeInstanceOf(ResourceNotFoundException)
     })
+  })
+
+  describe('HTTP routes of streaming functions', () => {
+    it('sends the status, headers and cookies of an HttpResponseStream.from prelude, then the body as written', async () => {
+      const signal = steering()
+      try {
+        // fetch resolves at the head: the handler is still waiting for `next`.
+        const response = await fetch(`${server.url}/http?channel=${signal.name}`)
+        expect(response.status).toBe(201)
+        expect(response.headers.get('content-type')).toBe('text/html')
+        expect(response.headers.get('x-custom')).toBe('1')
+        expect(response.headers.get('transfer-encoding')).toBe('chunked')
+        expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2'])
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+        expect(decoder.decode((await reader.read()).value)).toBe('<p>first</p>')
+        signal.next()
+        let rest = ''
+        for (let part = await reader.read(); !part.done; part = await reader.read()) rest += decoder.decode(part.value)
+        expect(rest).toBe('<p>second</p>')
+      } finally {
+        signal.close()
+      }
+    })
+
+    it('streams a Hono app served with hono/aws-lambda streamHandle', async () => {
+      const signal = steering()
+      try {
+        const response = await fetch(`${server.url}/hono/steps?channel=${signal.name}`)
+        expect(response.status).toBe(202)
+        expect(response.headers.get('content-type')).toMatch(/^text\/plain/)
+        expect(response.headers.get('x-powered-by-test')).toBe('hono')
+        expect(response.headers.getSetCookie().map((cookie) => cookie.split(';')[0])).toEqual(['session=abc'])
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+        expect(decoder.decode((await reader.read()).value)).toBe('first;')
+        signal.next()
+        let rest = ''
+        for (let part = await reader.read(); !part.done; part = await reader.read()) rest += decoder.decode(part.value)
+        expect(rest).toBe('second')
+      } finally {
+        signal.close()
+      }
+    })
+
+    it('keeps an ordinary handler’s route buffered', async () => {
+      const response = await fetch(`${server.url}/buffered`)
+      expect(response.headers.get('content-length')).toBe(String((await response.clone().arrayBuffer()).byteLength))
+      expect(await response.json()).toMatchObject({ message: 'Hello, world!' })
+    })
+
+    it('fails the handler’s writes when the client disconnects, and keeps its environment', async () => {
+      const url = `${server.url}/endless`
+      await new Promise<void>((resolve, reject) => {
+        const req = request(url, (res) => {
+          res.once('data', () => {
+            // Gone after the first bytes, mid-stream.
+            req.destroy()
+            resolve()
+          })
+        })
+        req.on('error', (error) => (req.destroyed ? undefined : reject(error)))
+        req.end()
+      })
+      // One environment (maxConcurrency 1): this waits for the endless
+      // invocation to end, and runs where it ran, its module state intact.
+      const report = await server.host.invoke('endless', { report: true })
+      expect(report).toEqual({ lastFailure: 'ERR_STREAM_PREMATURE_CLOSE' })
+      const stats = server.host.stats().functions.endless
+      expect(stats).toMatchObject({ coldStarts: 1, timeouts: 0, invocations: 2 })
+    })
+
+    it('keeps the host’s memory flat while a slow curl -N reads 50 MB', async () => {
+      const total = 50 * 1024 * 1024
+      const url = `${server.url}/big?megabytes=50&channel=stream-${randomUUID()}`
+      const curl = async (...args: string[]) => {
+        const result = await collect(spawn('curl', ['-sSN', '-o', '/dev/null', '-w', '%{size_download}', ...args, url]))
+        expect(result.stderr).toBe('')
+        expect(result.stdout).toBe(String(total))
+      }
+      // A first stream at full speed: the environment's thread and the
+      // heaps grow to their working size, which is not what is measured.
+      await curl()
+      const baseline = process.memoryUsage().rss
+      let peak = baseline
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss)
+      }, 10)
+      try {
+        // A real client in its own process reading at 15 MB/s, where the
+        // handler could write 50 MB in a fraction of that time: with no
+        // backpressure the host would hold most of the stream.
+        await curl('--limit-rate', '15M')
+      } finally {
+        clearInterval(sampler)
+      }
+      expect(peak - baseline).toBeLessThan(total / 4)
+    }, 60_000)
   })
 })

@@ -73,6 +73,9 @@ export function createInvokeStreamHandler(deps: InvokeStreamApiDeps): Handler<Ga
     const requestId = head.streamed ? head.requestId : head.result.requestId
     const headers = {
       'content-type': EVENT_STREAM,
+      // Said outright, so the server sends the head at once instead of
+      // waiting a moment for a body it might give a length.
+      'transfer-encoding': 'chunked',
       'x-amzn-requestid': requestId,
       'x-amz-executed-version': head.streamed ? head.executedVersion : head.result.executedVersion,
     }

@@ -26,13 +26,15 @@ const BAD_GATEWAY = JSON.stringify({ message: 'Internal Server Error' })
  * response its status, headers and cookies, and the rest of its bytes are
  * the body, sent on as they arrive; any other stream is a 200 with the
  * handler's content type. A failure after the head went out can only cut
- * the body short, which aborts the connection.
+ * the body short, which aborts the connection. The head says `chunked`
+ * outright, so the server sends it at once instead of waiting a moment for
+ * a body it might give a length.
  */
 export async function streamedRouteResponse(head: StreamedHead, requestId: string): Promise<Response> {
   if (head.contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
     return new Response(head.body, {
       status: 200,
-      headers: { 'content-type': head.contentType, 'apigw-requestid': requestId },
+      headers: { 'content-type': head.contentType, 'apigw-requestid': requestId, 'transfer-encoding': 'chunked' },
     })
   }
   const reader = head.body.getReader()
@@ -66,6 +68,7 @@ export async function streamedRouteResponse(head: StreamedHead, requestId: strin
     void reader.cancel().catch(() => {})
     return new Response(null, { status: prelude.status, headers: prelude.headers })
   }
+  prelude.headers.set('transfer-encoding', 'chunked')
   const rest = buffered.subarray(delimiter + DELIMITER_LENGTH)
   return new Response(remainder(rest, reader), { status: prelude.status, headers: prelude.headers })
 }

@@ -9,6 +9,12 @@ import {
 } from '@lambdalet/protocol'
 import { type ResponseSink, type StreamControl, tooLarge } from './response-sink.js'
 
+/**
+ * What the host holds of one stream for its reader: enough for the next
+ * chunk to be on its way while the reader takes this one.
+ */
+const HOST_BUFFER_BYTES = 64 * 1024
+
 /** `waiting`: no byte yet. `streaming`: the body is open. `settled`: the invocation is over. */
 type Phase = 'waiting' | 'streaming' | 'settled'
 
@@ -17,11 +23,12 @@ type Phase = 'waiting' | 'streaming' | 'settled'
  * the stream's head, given as soon as the handler starts writing (or the
  * whole result, if it never streams), then the body's bytes as they come.
  *
- * The body is a web `ReadableStream` with no buffer of its own
- * (`highWaterMark` 0): a chunk counts as taken once a reader has read it,
- * and only then is it credited back to the runtime. So what a stream holds
- * in the host is bounded by the runtime's window, whatever the pace of the
- * reader: a slow client slows the handler down, not the host.
+ * The body is a web `ReadableStream` holding at most 64 KiB: a chunk counts
+ * as taken, and is credited back to the runtime, once it fits in that
+ * queue, i.e. once the reader has read what was ahead of it. So what a
+ * stream holds in the host is bounded (this queue plus the runtime's
+ * window), whatever the pace of the reader: a slow client slows the
+ * handler down, not the host.
  */
 export class StreamingResponse implements ResponseSink {
   readonly requestId: string
@@ -64,7 +71,7 @@ export class StreamingResponse implements ResponseSink {
           this.#control?.cancel()
         },
       },
-      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+      { highWaterMark: HOST_BUFFER_BYTES, size: (chunk) => chunk.byteLength },
     )
     const completion = new Promise<StreamCompletion>((resolve) => {
       this.#complete = resolve
@@ -134,10 +141,11 @@ export class StreamingResponse implements ResponseSink {
     else controller.error(error)
   }
 
-  /** Credits what readers took: enqueued bytes no longer in the (zero-sized) queue. */
+  /** Credits what the host took: enqueued bytes, but for those over the queue's bound. */
   #creditTaken(): void {
-    const queued = -(this.#controller?.desiredSize ?? 0)
-    const taken = this.#enqueued - Math.max(0, queued)
+    // desiredSize is the bound minus the bytes queued: negative by the overflow.
+    const overflow = -(this.#controller?.desiredSize ?? 0)
+    const taken = this.#enqueued - Math.max(0, overflow)
     const owed = taken - this.#credited
     if (owed <= 0) return
     this.#credited = taken

@@ -6,12 +6,13 @@ export type Post = (message: RuntimeMessage, transfer?: ArrayBuffer[]) => void
 
 /**
  * The `responseStream` a streaming handler writes to: a Node `Writable`
- * whose chunks cross the port as they are written. A write goes out while
- * the host has taken all but less than `highWaterMark` of what was sent
- * before it (so one chunk can travel while the host takes the last); past
- * that its callback waits for the host's credit, so `write()` returns
- * `false` and `'drain'` comes only once the reader has caught up, as on
- * Lambda, where the stream is a socket with that high-water mark.
+ * whose chunks cross the port as they are written. It keeps at most
+ * `highWaterMark` bytes the host has not taken yet; past that a write's
+ * callback waits for the host's credit, so `write()` returns `false` and
+ * `'drain'` comes only once the host has taken the bytes, as on Lambda,
+ * where the stream is a socket with that high-water mark. The host takes a
+ * chunk into a small queue of its own, so the next one is on its way while
+ * the reader takes the last.
  */
 export class ResponseStream extends Writable {
   readonly requestId: string
@@ -21,8 +22,6 @@ export class ResponseStream extends Writable {
   #window: number
   #unacknowledged = 0
   #parked: (() => void) | null = null
-  /** The size of the write whose callback is parked. */
-  #parkedSize = 0
   #touched = false
   /** Set by `HttpResponseStream.from`: writes the prelude before the handler's first bytes. */
   _onBeforeFirstWrite: ((write: (chunk: string | Uint8Array) => void) => void) | null = null
@@ -59,7 +58,7 @@ export class ResponseStream extends Writable {
   credit(bytes: number): void {
     this.#unacknowledged -= bytes
     const parked = this.#parked
-    if (parked !== null && this.#unacknowledged - this.#parkedSize < this.#window) {
+    if (parked !== null && this.#unacknowledged <= this.#window) {
       this.#parked = null
       parked()
     }
@@ -113,18 +112,10 @@ export class ResponseStream extends Writable {
         offset += buffer.byteLength
       }
       this.#post({ type: 'stream-chunk', requestId: this.requestId, chunk }, [chunk.buffer])
+      this.#unacknowledged += size
     }
-    // Sent while the host still owed less than the window: the next write
-    // may go on at once, so one chunk is on its way while the host takes
-    // the last. Past it, the write waits for the host's credit.
-    const ahead = this.#unacknowledged
-    this.#unacknowledged += size
-    if (ahead < this.#window) {
-      callback()
-    } else {
-      this.#parked = callback
-      this.#parkedSize = size
-    }
+    if (this.#unacknowledged <= this.#window) callback()
+    else this.#parked = callback
   }
 }
 

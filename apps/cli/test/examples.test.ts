@@ -18,8 +18,16 @@ describe('lambdalet serve examples/', () => {
 
   const request = (path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init)
 
-  it('finds the five example functions', () => {
-    expect(server.host.functionNames().sort()).toEqual(['api', 'counter', 'echo', 'hello', 'legacy'])
+  it('finds the six example functions', () => {
+    expect(server.host.functionNames().sort()).toEqual(['api', 'countdown', 'counter', 'echo', 'hello', 'legacy'])
+  })
+
+  it('streams the countdown as plain text', async () => {
+    const response = await request('/countdown?delayMs=0')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8')
+    expect(response.headers.get('transfer-encoding')).toBe('chunked')
+    expect(await response.text()).toBe('3\n2\n1\nliftoff\n')
   })
 
   it('answers hello on the Invoke API and on its route', async () => {

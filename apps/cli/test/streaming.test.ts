@@ -119,6 +119,41 @@ describe('response streaming through lambdalet serve', () => {
     })
   })
 
+  it('lets a stream in flight finish when the server shuts down', async () => {
+    const own = await startTestServer({ functions: { stepped: streaming('stepped') } })
+    const signal = steering()
+    let closed: Promise<boolean> | undefined
+    try {
+      const response = await lambdaClient(own.url).send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: 'stepped',
+          Payload: JSON.stringify({ channel: signal.name, chunks: ['one', 'two', 'three'] }),
+        }),
+      )
+      const chunks: string[] = []
+      let complete: InvokeWithResponseStreamCompleteEvent | undefined
+      for await (const event of response.EventStream ?? []) {
+        if (event.PayloadChunk?.Payload !== undefined) {
+          chunks.push(decoder.decode(event.PayloadChunk.Payload))
+          if (closed === undefined) {
+            // The request's handler has long returned the response; the
+            // stream still counts as in flight, so the drain waits for it.
+            expect(own.lifecycle.pending).toBe(1)
+            closed = own.close()
+          }
+          signal.next()
+        }
+        if (event.InvokeComplete !== undefined) complete = event.InvokeComplete
+      }
+      expect(chunks).toEqual(['one', 'two', 'three'])
+      expect(complete?.ErrorCode).toBeUndefined()
+      expect(await closed).toBe(true)
+    } finally {
+      signal.close()
+      await own.close()
+    }
+  })
+
   describe('HTTP routes of streaming functions', () => {
     it('sends the status, headers and cookies of an HttpResponseStream.from prelude, then the body as written', async () => {
       const signal = steering()

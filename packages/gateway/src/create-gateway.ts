@@ -109,7 +109,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
 
   const strictAccount = options.accountId !== undefined
   app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId, strictAccount }))
-  app.post(INVOKE_STREAM_PATH, createInvokeStreamHandler({ invoker, region, accountId, strictAccount }))
+  app.post(INVOKE_STREAM_PATH, createInvokeStreamHandler({ invoker, lifecycle, region, accountId, strictAccount }))
   if (events !== undefined)
     registerEventInvokeConfigApi(app, { invoker, events, scope: { region, accountId, strictAccount } })
   registerControlPlane(app, {
@@ -124,6 +124,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
     apiId: 'lambdalet',
     log,
     payloadFormatVersions: options.payloadFormatVersions,
+    lifecycle,
   })
 
   app.notFound((c) => c.json({ message: 'Not Found' }, 404))

@@ -7,6 +7,7 @@ import { readRequestParts } from './api-gateway-request.js'
 import { httpApiErrorResponse, httpApiResponse } from './api-gateway-result.js'
 import { proxyResponseV1 } from './api-gateway-result-v1.js'
 import { closeAfterResponse } from './close-after-response.js'
+import type { Lifecycle } from './lifecycle.js'
 import type { GatewayLogger } from './logger.js'
 import { payloadLimit } from './payload-limit.js'
 import { compareRoutes, parseRouteKey, type Route } from './route-key.js'
@@ -23,6 +24,8 @@ export interface HttpRoutesDeps {
   log: GatewayLogger
   /** Function name → format; `2.0` when absent. */
   payloadFormatVersions?: Readonly<Record<string, PayloadFormatVersion>>
+  /** Streamed responses hold its drain open until they end. */
+  lifecycle?: Lifecycle
 }
 
 const EMPTY_BODY = new Uint8Array(0)
@@ -97,7 +100,7 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler {
     try {
       // A streaming handler's response goes out as it is written (a
       // Function URL's RESPONSE_STREAM); any other's is mapped whole.
-      const head = await streamInvoke(invoker, functionName, JSON.stringify(event), { requestId })
+      const head = await streamInvoke(invoker, functionName, JSON.stringify(event), { requestId }, deps.lifecycle)
       if (head.streamed) return streamedRouteResponse(head, requestId)
       result = head.result
     } catch (error) {

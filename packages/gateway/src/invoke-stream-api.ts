@@ -17,6 +17,7 @@ import { invokeComplete, payloadChunk } from './event-stream.js'
 import { parseFunctionName } from './function-name.js'
 import { outOfScope } from './function-scope.js'
 import type { GatewayEnv } from './gateway-env.js'
+import type { Lifecycle } from './lifecycle.js'
 import { encodeLogResult } from './log-result.js'
 import { payloadLimit } from './payload-limit.js'
 import { streamInvoke } from './stream-invoke.js'
@@ -25,6 +26,8 @@ export const INVOKE_STREAM_PATH = '/2021-11-15/functions/:name/response-streamin
 
 export interface InvokeStreamApiDeps {
   invoker: Invoker
+  /** Streams in flight hold its drain open. */
+  lifecycle?: Lifecycle
   region: string
   accountId: string
   strictAccount?: boolean
@@ -64,7 +67,7 @@ export function createInvokeStreamHandler(deps: InvokeStreamApiDeps): Handler<Ga
   async function invoke(c: Context, name: string, payload: string, options: InvokeOptions): Promise<Response> {
     let head: StreamingInvokeResult
     try {
-      head = await streamInvoke(invoker, name, payload, options)
+      head = await streamInvoke(invoker, name, payload, options, deps.lifecycle)
     } catch (error) {
       if (!isLambdaError(error)) throw error
       const status = error.statusCode ?? serviceErrorStatus(error.errorType) ?? 500

@@ -11,12 +11,10 @@ import {
 } from '@lambdalet/protocol'
 import type { Context, Handler } from 'hono'
 import { apiError, serviceErrorResponse } from './api-error.js'
-import { decodeClientContext } from './client-context.js'
 import { closeAfterResponse } from './close-after-response.js'
 import { invokeComplete, payloadChunk } from './event-stream.js'
-import { parseFunctionName } from './function-name.js'
-import { outOfScope } from './function-scope.js'
 import type { GatewayEnv } from './gateway-env.js'
+import { functionNotFound, readInvokeRequest } from './invoke-request.js'
 import type { Lifecycle } from './lifecycle.js'
 import { encodeLogResult } from './log-result.js'
 import { payloadLimit } from './payload-limit.js'
@@ -34,6 +32,7 @@ export interface InvokeStreamApiDeps {
 }
 
 const EVENT_STREAM = 'application/vnd.amazon.eventstream'
+const INVOCATION_TYPES = ['RequestResponse', 'DryRun']
 
 /**
  * `POST /2021-11-15/functions/{name}/response-streaming-invocations`, the
@@ -46,7 +45,7 @@ const EVENT_STREAM = 'application/vnd.amazon.eventstream'
  */
 export function createInvokeStreamHandler(deps: InvokeStreamApiDeps): Handler<GatewayEnv> {
   const { invoker, region, accountId } = deps
-  const arnPrefix = `arn:aws:lambda:${region}:${accountId}:function:`
+  const scope = { region, accountId, strictAccount: deps.strictAccount ?? false }
   const limit = payloadLimit(MAX_PAYLOAD_BYTES, (c) => {
     closeAfterResponse(c)
     return apiError(
@@ -56,13 +55,6 @@ export function createInvokeStreamHandler(deps: InvokeStreamApiDeps): Handler<Ga
       `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeWithResponseStream operation`,
     )
   })
-  const notFound = (c: Context, name: string, qualifier: string | undefined): Response =>
-    apiError(
-      c,
-      404,
-      ErrorType.ResourceNotFound,
-      `Function not found: ${arnPrefix}${name}${qualifier === undefined ? '' : `:${qualifier}`}`,
-    )
 
   async function invoke(c: Context, name: string, payload: string, options: InvokeOptions): Promise<Response> {
     let head: StreamingInvokeResult
@@ -89,41 +81,14 @@ export function createInvokeStreamHandler(deps: InvokeStreamApiDeps): Handler<Ga
   }
 
   return async function invokeWithResponseStream(c) {
-    const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
-    if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
-    const { name, qualifier } = parsed.ref
-    const foreign = outOfScope(parsed.ref, { region, accountId, strictAccount: deps.strictAccount ?? false })
-    if (foreign !== null) return apiError(c, 404, ErrorType.ResourceNotFound, foreign)
-    if (qualifier !== undefined && qualifier !== '$LATEST') return notFound(c, name, qualifier)
-
-    const invocationType = c.req.header('X-Amz-Invocation-Type') ?? 'RequestResponse'
-    if (invocationType !== 'RequestResponse' && invocationType !== 'DryRun') {
-      return apiError(
-        c,
-        400,
-        ErrorType.InvalidParameterValue,
-        `Unsupported invocation type ${JSON.stringify(invocationType)}: expected RequestResponse or DryRun`,
-      )
-    }
-    const logType = c.req.header('X-Amz-Log-Type')
-    if (logType !== undefined && logType !== 'None' && logType !== 'Tail') {
-      return apiError(
-        c,
-        400,
-        ErrorType.InvalidParameterValue,
-        `Unsupported log type ${JSON.stringify(logType)}: expected None or Tail`,
-      )
-    }
+    const read = readInvokeRequest(c, scope, INVOCATION_TYPES)
+    if (!read.ok) return read.response
+    const { name, qualifier, invocationType, logType, clientContext } = read.request
     const options: InvokeOptions = { requestId: c.get('requestId') }
     if (logType === 'Tail') options.logType = 'Tail'
-    const clientContextHeader = c.req.header('X-Amz-Client-Context')
-    if (clientContextHeader !== undefined) {
-      const decoded = decodeClientContext(clientContextHeader)
-      if (!decoded.ok) return apiError(c, 400, decoded.errorType, decoded.message)
-      options.clientContext = decoded.value
-    }
+    if (clientContext !== undefined) options.clientContext = clientContext
     if (invocationType === 'DryRun') {
-      return invoker.hasFunction(name) ? c.body(null, 204) : notFound(c, name, qualifier)
+      return invoker.hasFunction(name) ? c.body(null, 204) : functionNotFound(c, scope, name, qualifier)
     }
 
     let response: Response | undefined

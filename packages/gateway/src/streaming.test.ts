@@ -62,7 +62,7 @@ describe('InvokeWithResponseStream', () => {
     const res = await app.request(STREAM_PATH('fn'), { method: 'POST', headers: { 'X-Amz-Invocation-Type': 'Event' } })
     expect(res.status).toBe(400)
     expect(res.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException')
-    expect((await res.json()).message).toContain('expected RequestResponse or DryRun')
+    expect(((await res.json()) as { message: string }).message).toContain('expected RequestResponse or DryRun')
   })
 
   it('answers DryRun with 204 and an unknown function with 404, before running anything', async () => {

@@ -101,7 +101,7 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler {
       // A streaming handler's response goes out as it is written (a
       // Function URL's RESPONSE_STREAM); any other's is mapped whole.
       const head = await streamInvoke(invoker, functionName, JSON.stringify(event), { requestId }, deps.lifecycle)
-      if (head.streamed) return streamedRouteResponse(head, requestId)
+      if (head.streamed) return streamedRouteResponse(head, requestId, method === 'HEAD')
       result = head.result
     } catch (error) {
       return httpApiErrorResponse(error, requestId)

@@ -28,10 +28,22 @@ const BAD_GATEWAY = JSON.stringify({ message: 'Internal Server Error' })
  * handler's content type. A failure after the head went out can only cut
  * the body short, which aborts the connection. The head says `chunked`
  * outright, so the server sends it at once instead of waiting a moment for
- * a body it might give a length.
+ * a body it might give a length. For `headOnly` (a HEAD request) the
+ * stream is cancelled once the head is known.
  */
-export async function streamedRouteResponse(head: StreamedHead, requestId: string): Promise<Response> {
+export async function streamedRouteResponse(
+  head: StreamedHead,
+  requestId: string,
+  headOnly = false,
+): Promise<Response> {
   if (head.contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
+    if (headOnly) {
+      void head.body.cancel().catch(() => {})
+      return new Response(null, {
+        status: 200,
+        headers: { 'content-type': head.contentType, 'apigw-requestid': requestId },
+      })
+    }
     return new Response(head.body, {
       status: 200,
       headers: { 'content-type': head.contentType, 'apigw-requestid': requestId, 'transfer-encoding': 'chunked' },
@@ -64,7 +76,9 @@ export async function streamedRouteResponse(head: StreamedHead, requestId: strin
     return jsonResponse(502, BAD_GATEWAY, requestId)
   }
   prelude.headers.set('apigw-requestid', requestId)
-  if (NULL_BODY_STATUSES.has(prelude.status)) {
+  // A HEAD answer has no body, and one left unread would hold the handler
+  // on its backpressure until the deadline: its writes fail instead.
+  if (NULL_BODY_STATUSES.has(prelude.status) || headOnly) {
     void reader.cancel().catch(() => {})
     return new Response(null, { status: prelude.status, headers: prelude.headers })
   }

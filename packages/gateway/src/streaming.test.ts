@@ -133,6 +133,25 @@ describe('HTTP routes of streaming handlers', () => {
     expect(await res.json()).toEqual({ message: 'Endpoint request timed out' })
   })
 
+  it('answers HEAD with the head only and cancels the rest of the stream', async () => {
+    let cancelled = false
+    const app = setup(() => {
+      const head = streamed([], 'text/plain')
+      const body = new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(encoder.encode('more')),
+        cancel: () => {
+          cancelled = true
+        },
+      })
+      return { ...head, body } as StreamingInvokeResult
+    })
+    const res = await app.request('/fn', { method: 'HEAD' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/plain')
+    expect(await res.text()).toBe('')
+    expect(cancelled).toBe(true)
+  })
+
   it('sends no body with a 204 prelude', async () => {
     const app = setup(() => streamed([...prelude({ statusCode: 204 }), 'ignored'], HTTP_INTEGRATION_CONTENT_TYPE))
     const res = await app.request('/fn')

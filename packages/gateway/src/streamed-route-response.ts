@@ -37,17 +37,15 @@ export async function streamedRouteResponse(
   headOnly = false,
 ): Promise<Response> {
   if (head.contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
-    if (headOnly) {
+    const headers = new Headers({ 'apigw-requestid': requestId })
+    // The handler's setContentType: not necessarily a valid header value.
+    const valid = trySet(headers, 'content-type', head.contentType)
+    if (!valid || headOnly) {
       void head.body.cancel().catch(() => {})
-      return new Response(null, {
-        status: 200,
-        headers: { 'content-type': head.contentType, 'apigw-requestid': requestId },
-      })
+      return valid ? new Response(null, { status: 200, headers }) : jsonResponse(502, BAD_GATEWAY, requestId)
     }
-    return new Response(head.body, {
-      status: 200,
-      headers: { 'content-type': head.contentType, 'apigw-requestid': requestId, 'transfer-encoding': 'chunked' },
-    })
+    headers.set('transfer-encoding', 'chunked')
+    return new Response(head.body, { status: 200, headers })
   }
   const reader = head.body.getReader()
   let buffered: Uint8Array = new Uint8Array(0)
@@ -100,13 +98,26 @@ function parsePrelude(bytes: Uint8Array): { status: number; headers: Headers } |
   const headers = new Headers()
   if (isRecord(prelude.headers)) {
     for (const [name, value] of Object.entries(prelude.headers)) {
-      if (!FRAMING_HEADERS.has(name.toLowerCase())) headers.set(name, String(value))
+      if (!FRAMING_HEADERS.has(name.toLowerCase()) && !trySet(headers, name, String(value))) return null
     }
   }
   if (Array.isArray(prelude.cookies)) {
-    for (const cookie of prelude.cookies) headers.append('set-cookie', String(cookie))
+    for (const cookie of prelude.cookies) {
+      if (!trySet(headers, 'set-cookie', String(cookie), true)) return null
+    }
   }
   return { status, headers }
+}
+
+/** Sets (or appends) a header a function chose; false when it is not a valid one. */
+function trySet(headers: Headers, name: string, value: string, append = false): boolean {
+  try {
+    if (append) headers.append(name, value)
+    else headers.set(name, value)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** The body after the prelude, pulled from the handler's stream only as the client reads. */

@@ -125,6 +125,38 @@ describe('HTTP routes of streaming handlers', () => {
     }
   })
 
+  it('answers 502 for headers no HTTP response can carry, and stops the stream', async () => {
+    const cases = [
+      () => streamed([...prelude({ headers: { 'x-a': 'line\nbreak' } }), 'x'], HTTP_INTEGRATION_CONTENT_TYPE),
+      () => streamed([...prelude({ headers: { 'bad name': '1' } }), 'x'], HTTP_INTEGRATION_CONTENT_TYPE),
+      () => streamed(['x'], 'text/plain\r\nx-injected: 1'),
+    ]
+    for (const make of cases) {
+      let cancelled = false
+      const app = setup(() => {
+        const head = make()
+        if (!head.streamed) throw new Error('a streamed head')
+        const reader = head.body.getReader()
+        const body = new ReadableStream<Uint8Array>({
+          pull: async (controller) => {
+            const { done, value } = await reader.read()
+            if (done) controller.close()
+            else controller.enqueue(value)
+          },
+          cancel: () => {
+            cancelled = true
+          },
+        })
+        return { ...head, body }
+      })
+      const res = await app.request('/fn')
+      expect(res.status).toBe(502)
+      expect(res.headers.get('x-injected')).toBeNull()
+      // The handler's writes fail at once instead of waiting for the deadline.
+      expect(cancelled).toBe(true)
+    }
+  })
+
   it('answers 504 when the deadline passes before the prelude is whole', async () => {
     const timeout = { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 1.00 seconds', trace: [] }
     const app = setup(() => streamed(['{"statusCode"'], HTTP_INTEGRATION_CONTENT_TYPE, timeout))

@@ -24,7 +24,8 @@ import { requestHeader } from './request-header.js'
 export function trackRequests(lifecycle: Lifecycle): MiddlewareHandler<GatewayEnv> {
   return async function trackRequest(c, next) {
     const path = c.req.path
-    const api = path.startsWith(INVOKE_API_PREFIX) || path.startsWith(CONFIG_API_PREFIX)
+    const api =
+      path.startsWith(INVOKE_API_PREFIX) || path.startsWith(CONFIG_API_PREFIX) || path.startsWith(STREAM_API_PREFIX)
     const requestId = api ? randomUUID() : ''
     if (api) c.set('requestId', requestId)
     if (lifecycle.closing && !EXEMPT.has(path)) {
@@ -53,6 +54,7 @@ export function trackRequests(lifecycle: Lifecycle): MiddlewareHandler<GatewayEn
 
 export const INVOKE_API_PREFIX = '/2015-03-31/'
 export const CONFIG_API_PREFIX = '/2019-09-25/'
+export const STREAM_API_PREFIX = '/2021-11-15/'
 
 const EXEMPT = new Set(['/healthz', '/metrics'])
 

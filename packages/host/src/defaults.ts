@@ -1,5 +1,5 @@
 import { availableParallelism, totalmem } from 'node:os'
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '@lambdalet/protocol'
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, MAX_STREAM_BYTES } from '@lambdalet/protocol'
 
 /**
  * Every default of the host's options, in one place; Lambda's own where it
@@ -13,6 +13,9 @@ export const defaults = {
   minWarm: 0,
   initTimeoutMs: 10_000,
   drainTimeoutMs: 10_000,
+  /** Quiet time after a change before watch mode recycles (an editor's save is several events). */
+  watchDebounceMs: 150,
+  maxStreamBytes: MAX_STREAM_BYTES,
   region: DEFAULT_REGION,
   accountId: DEFAULT_ACCOUNT_ID,
 } as const

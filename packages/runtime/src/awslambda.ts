@@ -39,10 +39,14 @@ const HttpResponseStream = {
   },
 }
 
-/** Installs the `awslambda` global that Lambda's runtime gives every function. */
+/**
+ * Installs the `awslambda` global that Lambda's runtime gives every function.
+ * A plain object, as on Lambda: libraries add to it (the AWS SDK keeps its
+ * `InvokeStore` there), so it must not be frozen.
+ */
 export function installAwsLambdaGlobal(): void {
   Object.defineProperty(globalThis, 'awslambda', {
-    value: Object.freeze({ streamifyResponse, HttpResponseStream }),
+    value: { streamifyResponse, HttpResponseStream },
     writable: true,
     configurable: true,
     enumerable: false,

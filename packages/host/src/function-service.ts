@@ -22,6 +22,9 @@ import { initReportLine, type LogEntry } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
+import { processEnvironment } from './process-environment.js'
+import { childProcesses } from './process-transport.js'
+import type { TransportFactory } from './transport.js'
 import { workerThreads } from './worker-transport.js'
 
 export interface ServiceSettings {
@@ -63,25 +66,8 @@ export class FunctionService {
       maxQueue: config.maxQueue,
       gate: settings.gate,
     })
-    const runtime: RuntimeConfig = {
-      functionName: config.name,
-      invokedFunctionArn: functionArn(settings.region, settings.accountId, config.name),
-      functionVersion: LATEST_VERSION,
-      moduleCandidates: config.spec.candidates,
-      exportName: config.spec.exportName,
-      handlerName: config.handler,
-      memoryLimitInMB: config.memoryMb,
-      logGroupName: logGroupName(config.name),
-      logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${LATEST_VERSION}]${randomUUID().replaceAll('-', '')}`,
-    }
     this.#pool = new Pool({
-      transports: workerThreads({
-        workerFile: settings.workerFile,
-        config: runtime,
-        env: lambdaEnvironment(config, settings.region),
-        memoryMb: config.memoryMb,
-        maxThreads: Pool.threadBound(config.maxConcurrency),
-      }),
+      transports: transports(settings),
       maxConcurrency: config.maxConcurrency,
       minWarm: config.minWarm,
       timeoutMs: config.timeoutMs,
@@ -213,6 +199,41 @@ export class FunctionService {
       this.#dispatcher.settled(invocation)
     }
   }
+}
+
+/** The one place that knows which kind of environment a function runs in. */
+function transports(settings: ServiceSettings): TransportFactory {
+  const { config } = settings
+  const invokedFunctionArn = functionArn(settings.region, settings.accountId, config.name)
+  const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${LATEST_VERSION}]${randomUUID().replaceAll('-', '')}`
+  const runtime = config.runtime
+  if (runtime.kind === 'process') {
+    return childProcesses({
+      command: runtime.command,
+      cwd: config.codeRoot,
+      env: processEnvironment(config, settings.region, logStreamName),
+      invokedFunctionArn,
+      memoryMb: config.memoryMb,
+    })
+  }
+  const runtimeConfig: RuntimeConfig = {
+    functionName: config.name,
+    invokedFunctionArn,
+    functionVersion: LATEST_VERSION,
+    moduleCandidates: runtime.spec.candidates,
+    exportName: runtime.spec.exportName,
+    handlerName: config.handler,
+    memoryLimitInMB: config.memoryMb,
+    logGroupName: logGroupName(config.name),
+    logStreamName,
+  }
+  return workerThreads({
+    workerFile: settings.workerFile,
+    config: runtimeConfig,
+    env: lambdaEnvironment(config, settings.region),
+    memoryMb: config.memoryMb,
+    maxThreads: Pool.threadBound(config.maxConcurrency),
+  })
 }
 
 const notStarted: ErrorShape = {

@@ -1,0 +1,43 @@
+import { dirname } from 'node:path'
+import { LATEST_VERSION, logGroupName } from '@lambdalet/protocol'
+import type { FunctionConfig } from './options.js'
+
+/**
+ * The environment of a process environment, as Lambda gives a runtime's
+ * process: the `AWS_LAMBDA_*` variables, a `PATH` of Lambda's form (this
+ * Node's folder first, so a Node runtime client finds `node`), `TZ=:UTC`,
+ * then the function's own variables, and nothing else of the host's: no
+ * `HOME`, no credentials, no variable the server was started with.
+ * `AWS_LAMBDA_RUNTIME_API` is added per environment, with its own port.
+ */
+export function processEnvironment(
+  config: FunctionConfig,
+  region: string,
+  logStreamName: string,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: [...new Set([dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':'),
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    LAMBDA_TASK_ROOT: config.codeRoot,
+    LAMBDA_RUNTIME_DIR: config.codeRoot,
+    _HANDLER: config.handler,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_LAMBDA_FUNCTION_NAME: config.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: LATEST_VERSION,
+    AWS_LAMBDA_LOG_GROUP_NAME: logGroupName(config.name),
+    // The official Node client refuses to run an event without it.
+    AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    ...config.env,
+  }
+  // A Node runtime client keeps its heap under the function's memory, as
+  // Lambda's Node bootstrap does (about 90 %, room left for the rest of the
+  // process); RSS over `memoryMb` is the transport's to catch.
+  const heapLimit = `--max-old-space-size=${Math.max(8, Math.floor(config.memoryMb * 0.9))}`
+  env['NODE_OPTIONS'] =
+    config.env['NODE_OPTIONS'] === undefined ? heapLimit : `${heapLimit} ${config.env['NODE_OPTIONS']}`
+  return env
+}

@@ -38,6 +38,8 @@ export interface RuntimeApi {
   readonly undelivered: string | null
   /** The event a `/next` took and the runtime has not answered yet, if any. */
   readonly current: string | null
+  /** A `/next` is waiting for an event. */
+  readonly waiting: boolean
 }
 
 /**
@@ -110,6 +112,10 @@ class Endpoint implements RuntimeApi {
 
   get undelivered(): string | null {
     return this.#pending?.requestId ?? null
+  }
+
+  get waiting(): boolean {
+    return this.#poll !== null
   }
 
   get current(): string | null {

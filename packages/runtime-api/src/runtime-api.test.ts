@@ -183,6 +183,27 @@ describe('POST /invocation/{id}/response', () => {
     expect((await post(`${base}/invocation/req-2/response`, 'x'.repeat(6 * 1024 * 1024))).status).toBe(202)
   })
 
+  it('answers 413 to a chunked body once it passes 6 MB, without a Content-Length to go by', async () => {
+    const { api, base, reported } = await start()
+    await takeEvent(api, base, 'req-1')
+    const chunk = new Uint8Array(1024 * 1024).fill(120)
+    let sent = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // Seven 1 MB chunks: over the limit by the seventh.
+        if (sent++ < 7) controller.enqueue(chunk)
+        else controller.close()
+      },
+    })
+    const response = await fetch(`${base}/invocation/req-1/response`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    expect(response.status).toBe(413)
+    expect(reported.at(-1)).toMatchObject({ kind: 'error', error: { errorType: 'Function.ResponseSizeTooLarge' } })
+  })
+
   it('refuses the streaming response mode with 400 InvalidFunctionResponseMode and fails the invocation at once', async () => {
     const { api, base, reported } = await start()
     await takeEvent(api, base, 'req-1')
@@ -203,7 +224,11 @@ describe('POST /invocation/{id}/error', () => {
   it('takes the error type from the body when no header names it (what version 4 of the Node client sends)', async () => {
     const { api, base, reported } = await start()
     await takeEvent(api, base, 'req-1')
-    const body = JSON.stringify({ errorType: 'ValidationFailed', errorMessage: 'bad', trace: ['ValidationFailed: bad'] })
+    const body = JSON.stringify({
+      errorType: 'ValidationFailed',
+      errorMessage: 'bad',
+      trace: ['ValidationFailed: bad'],
+    })
     expect((await post(`${base}/invocation/req-1/error`, body)).status).toBe(202)
     expect(reported.at(-1)).toEqual({
       kind: 'error',

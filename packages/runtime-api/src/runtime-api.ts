@@ -1,8 +1,8 @@
 import { type ErrorShape, ErrorType, type InvokeMessage, MAX_PAYLOAD_BYTES } from '@lambdalet/protocol'
 import { type Context, Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { RuntimeApiError, runtimeApiError } from './api-error.js'
 import { ERROR_TYPE_HEADER, errorReport } from './error-report.js'
+import { readBounded } from './read-body.js'
 import { eventResponse } from './runtime-event.js'
 
 /** What the runtime did, told to whoever runs the environment (the host's process transport). */
@@ -72,6 +72,7 @@ class Endpoint implements RuntimeApi {
   readonly app = new Hono()
   #events: RuntimeApiEvents
   #arn: string
+  #maxSize: number
   #state: State = { kind: 'initializing' }
   #pending: InvokeMessage | null = null
   #poll: Poll | null = null
@@ -81,28 +82,19 @@ class Endpoint implements RuntimeApi {
   constructor(options: RuntimeApiOptions) {
     this.#events = options.events
     this.#arn = options.invokedFunctionArn
-    const maxSize = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES
+    this.#maxSize = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES
     const app = this.app
     app.get(`${BASE}/invocation/next`, (c) => this.#next(c))
-    app.post(
-      `${BASE}/invocation/:id/response`,
-      (c, next) => this.#checkId(c, next),
-      bodyLimit({ maxSize, onError: (c) => this.#tooLarge(c, maxSize) }),
-      (c) => this.#response(c),
-    )
-    app.post(
-      `${BASE}/invocation/:id/error`,
-      (c, next) => this.#checkId(c, next),
-      bodyLimit({ maxSize, onError: (c) => this.#tooLarge(c, maxSize) }),
-      (c) => this.#error(c),
-    )
-    app.post(`${BASE}/init/error`, bodyLimit({ maxSize, onError: (c) => this.#tooLarge(c, maxSize) }), async (c) => {
+    app.post(`${BASE}/invocation/:id/response`, (c) => this.#response(c))
+    app.post(`${BASE}/invocation/:id/error`, (c) => this.#error(c))
+    app.post(`${BASE}/init/error`, async (c) => {
       if (this.#state.kind !== 'initializing') {
         return runtimeApiError(c, 403, RuntimeApiError.InvalidStateTransition, 'Init error after init')
       }
-      const error = errorReport(await c.req.text(), c.req.header(ERROR_TYPE_HEADER))
+      const body = await readBounded(c.req.raw, this.#maxSize)
+      if (!body.ok) return this.#tooLarge(c)
       this.#state = { kind: 'failed' }
-      this.#events.initError(error)
+      this.#events.initError(errorReport(body.text, c.req.header(ERROR_TYPE_HEADER)))
       return c.json({ status: 'OK' }, 202)
     })
     app.notFound((c) =>
@@ -179,72 +171,84 @@ class Endpoint implements RuntimeApi {
     return eventResponse(event, this.#arn)
   }
 
-  /** Lets a request for the event being run through; refuses any other id, before its body is read. */
-  async #checkId(c: Context, next: () => Promise<void>): Promise<Response | undefined> {
-    const requestId = c.req.param('id')
-    if (requestId === undefined || requestId !== this.current) {
-      if (requestId !== undefined && requestId === this.#answered) {
-        return runtimeApiError(
-          c,
-          403,
-          RuntimeApiError.InvalidStateTransition,
-          `Invocation ${requestId} is already answered`,
-        )
-      }
-      return runtimeApiError(c, 400, RuntimeApiError.InvalidRequestId, 'Invalid request ID')
+  /** Why a request about `requestId` is refused, or null for the event being run. */
+  #refusal(c: Context, requestId: string): Response | null {
+    if (requestId === this.current) return null
+    if (requestId === this.#answered) {
+      return runtimeApiError(
+        c,
+        403,
+        RuntimeApiError.InvalidStateTransition,
+        `Invocation ${requestId} is already answered`,
+      )
     }
-    await next()
-    return undefined
+    return runtimeApiError(c, 400, RuntimeApiError.InvalidRequestId, 'Invalid request ID')
   }
 
   async #response(c: Context): Promise<Response> {
+    const requestId = c.req.param('id')!
+    const refusal = this.#refusal(c, requestId)
+    if (refusal !== null) return refusal
     const mode = c.req.header(RESPONSE_MODE_HEADER)
     if (mode !== undefined) {
       // Streaming responses are the streaming issue's: until the invoke side
       // streams, the runtime hears a clear 400 and the caller does not wait
       // for the deadline.
-      const requestId = this.#settle(c.req.param('id')!)
       const message =
         mode === 'streaming'
           ? 'Response streaming is not supported by this Runtime API yet'
           : `Unknown ${RESPONSE_MODE_HEADER}: ${mode}`
-      this.#events.error(requestId, {
-        errorType: `Runtime.${RuntimeApiError.InvalidFunctionResponseMode}`,
-        errorMessage: message,
-        trace: [],
-      })
+      this.#fail(requestId, `Runtime.${RuntimeApiError.InvalidFunctionResponseMode}`, message)
       return runtimeApiError(c, 400, RuntimeApiError.InvalidFunctionResponseMode, message)
     }
-    const body = await c.req.text()
-    const requestId = this.#settle(c.req.param('id')!)
-    this.#events.response(requestId, body)
+    const body = await readBounded(c.req.raw, this.#maxSize)
+    // The deadline may have passed, or the host moved on, while the body came in.
+    if (requestId !== this.current) return this.#refusal(c, requestId)!
+    if (!body.ok) {
+      this.#fail(
+        requestId,
+        ErrorType.ResponseSizeTooLarge,
+        `Response payload size exceeded maximum allowed payload size (${this.#maxSize} bytes).`,
+      )
+      return this.#tooLarge(c)
+    }
+    this.#settle(requestId)
+    this.#events.response(requestId, body.text)
     return c.json({ status: 'OK' }, 202)
   }
 
   async #error(c: Context): Promise<Response> {
-    const error = errorReport(await c.req.text(), c.req.header(ERROR_TYPE_HEADER))
-    this.#events.error(this.#settle(c.req.param('id')!), error)
+    const requestId = c.req.param('id')!
+    const refusal = this.#refusal(c, requestId)
+    if (refusal !== null) return refusal
+    const body = await readBounded(c.req.raw, this.#maxSize)
+    if (requestId !== this.current) return this.#refusal(c, requestId)!
+    if (!body.ok) {
+      this.#fail(
+        requestId,
+        ErrorType.ResponseSizeTooLarge,
+        `Error payload exceeded maximum allowed payload size (${this.#maxSize} bytes).`,
+      )
+      return this.#tooLarge(c)
+    }
+    this.#settle(requestId)
+    this.#events.error(requestId, errorReport(body.text, c.req.header(ERROR_TYPE_HEADER)))
     return c.json({ status: 'OK' }, 202)
   }
 
-  #tooLarge(c: Context, maxSize: number): Response {
-    const message = `Exceeded maximum allowed payload size (${maxSize} bytes).`
-    const requestId = c.req.param('id')
-    if (requestId !== undefined && requestId === this.current) {
-      this.#settle(requestId)
-      this.#events.error(requestId, {
-        errorType: ErrorType.ResponseSizeTooLarge,
-        errorMessage: `Response payload size exceeded maximum allowed payload size (${maxSize} bytes).`,
-        trace: [],
-      })
-    }
+  #fail(requestId: string, errorType: string, errorMessage: string): void {
+    this.#settle(requestId)
+    this.#events.error(requestId, { errorType, errorMessage, trace: [] })
+  }
+
+  #tooLarge(c: Context): Response {
+    const message = `Exceeded maximum allowed payload size (${this.#maxSize} bytes).`
     return runtimeApiError(c, 413, RuntimeApiError.RequestEntityTooLarge, message)
   }
 
   /** The event is answered: the runtime may ask for the next one. */
-  #settle(requestId: string): string {
+  #settle(requestId: string): void {
     this.#state = { kind: 'ready' }
     this.#answered = requestId
-    return requestId
   }
 }

@@ -18,8 +18,8 @@ describe('lambdalet serve examples/', () => {
 
   const request = (path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init)
 
-  it('finds the five example functions', () => {
-    expect(server.host.functionNames().sort()).toEqual(['api', 'counter', 'echo', 'hello', 'legacy'])
+  it('finds the six example functions', () => {
+    expect(server.host.functionNames().sort()).toEqual(['api', 'counter', 'echo', 'hello', 'legacy', 'shell'])
   })
 
   it('answers hello on the Invoke API and on its route', async () => {

@@ -1,7 +1,11 @@
 import { chmodSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { fixture, rejectionOf, suiteHost, tempDir, testHost, until } from './helpers.js'
+
+/** The repository's example of a `provided`-style function: the tutorial's bootstrap and its handler script. */
+const customRuntime = fileURLToPath(new URL('../../../examples/custom-runtime/', import.meta.url))
 
 // Runtimes other than the official Node client: the AWS custom-runtime
 // tutorial's bash + curl `bootstrap`, and a client on bare node:http that
@@ -11,7 +15,7 @@ describe("the custom-runtime tutorial's bash + curl bootstrap", () => {
   const { host, logs } = suiteHost({
     functions: {
       // No command: the `bootstrap` file in the code directory, as provided.al2023 runs it.
-      bash: { runtime: 'process', handler: 'function.handler', codeDir: fixture('process/custom'), maxConcurrency: 1 },
+      bash: { runtime: 'process', handler: 'function.handler', codeDir: customRuntime, maxConcurrency: 1 },
     },
   })
 
@@ -87,7 +91,7 @@ describe('process environment start-up', () => {
     const { host } = testHost({
       functions: {
         missing: { runtime: 'process', handler: 'x', codeDir: dir },
-        ok: { runtime: 'process', handler: 'function.handler', codeDir: fixture('process/custom') },
+        ok: { runtime: 'process', handler: 'function.handler', codeDir: customRuntime },
       },
     })
     const error = await rejectionOf(host.invoke('missing', {}))
@@ -116,7 +120,7 @@ describe('process environment start-up', () => {
         bash: {
           runtime: 'process',
           handler: 'function.handler',
-          codeDir: fixture('process/custom'),
+          codeDir: customRuntime,
           idleTimeoutMs: 300,
         },
       },

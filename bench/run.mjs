@@ -12,6 +12,7 @@ import { embedded } from './figures/embedded.mjs'
 import { http } from './figures/http.mjs'
 import { idleRss } from './figures/idle-rss.mjs'
 import { payload } from './figures/payload.mjs'
+import { processEnvironments } from './figures/process.mjs'
 import { renderTable } from './lib/table.mjs'
 
 const { values: args } = parseArgs({
@@ -33,6 +34,14 @@ const sections = {
       progress,
     }),
   cold: (s) => coldStart({ samples: s.coldSamples, progress }),
+  process: (s) =>
+    processEnvironments({
+      rounds: s.rounds,
+      windowMs: s.windowMs,
+      warmupMs: s.warmupMs,
+      coldSamples: s.coldSamples,
+      progress,
+    }),
   payload: (s) => payload({ rounds: s.rounds, windowMs: s.windowMs, warmupMs: s.warmupMs, progress }),
   rss: (s) => idleRss({ rounds: s.rssRounds, environments: s.rssEnvironments, progress }),
   async: (s) =>

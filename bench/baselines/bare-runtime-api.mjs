@@ -7,6 +7,28 @@ import { createServer } from 'node:http'
 import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
 
+function eventHeaders(requestId) {
+  return {
+    'Content-Type': 'application/json',
+    'Lambda-Runtime-Aws-Request-Id': requestId,
+    'Lambda-Runtime-Deadline-Ms': String(Date.now() + 3000),
+    'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:us-east-1:000000000000:function:noop',
+    'Lambda-Runtime-Trace-Id': 'Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0',
+  }
+}
+
+function spawnClient(command, env, cwd, server) {
+  return spawn(command[0], command.slice(1), {
+    cwd,
+    env: {
+      PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}`,
+      ...env,
+    },
+    stdio: 'ignore',
+  })
+}
+
 /** Milliseconds from spawning `command` to its answer to one event. */
 export async function bareSpawn(command, env, cwd) {
   let answered
@@ -15,13 +37,7 @@ export async function bareSpawn(command, env, cwd) {
   })
   const server = createServer((req, res) => {
     if (req.url.endsWith('/invocation/next')) {
-      res.writeHead(200, {
-        'Content-Type': 'application/json',
-        'Lambda-Runtime-Aws-Request-Id': 'bench-1',
-        'Lambda-Runtime-Deadline-Ms': String(Date.now() + 3000),
-        'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:us-east-1:000000000000:function:noop',
-        'Lambda-Runtime-Trace-Id': 'Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0',
-      })
+      res.writeHead(200, eventHeaders('bench-1'))
       res.end('{}')
       return
     }
@@ -35,15 +51,7 @@ export async function bareSpawn(command, env, cwd) {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const start = performance.now()
-  const child = spawn(command[0], command.slice(1), {
-    cwd,
-    env: {
-      PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
-      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}`,
-      ...env,
-    },
-    stdio: 'ignore',
-  })
+  const child = spawnClient(command, env, cwd, server)
   await done
   const elapsed = performance.now() - start
   child.kill('SIGKILL')
@@ -114,17 +122,7 @@ export class BareRuntimeApis {
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     this.#servers.push(server)
-    this.#children.push(
-      spawn(command[0], command.slice(1), {
-        cwd,
-        env: {
-          PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
-          AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${server.address().port}`,
-          ...env,
-        },
-        stdio: 'ignore',
-      }),
-    )
+    this.#children.push(spawnClient(command, env, cwd, server))
     await asked
   }
 
@@ -134,13 +132,7 @@ export class BareRuntimeApis {
       const { res, running } = this.#polls.shift()
       const id = `bench-${++this.#sequence}`
       running.set(id, resolve)
-      res.writeHead(200, {
-        'Content-Type': 'application/json',
-        'Lambda-Runtime-Aws-Request-Id': id,
-        'Lambda-Runtime-Deadline-Ms': String(Date.now() + 3000),
-        'Lambda-Runtime-Invoked-Function-Arn': 'arn:aws:lambda:us-east-1:000000000000:function:noop',
-        'Lambda-Runtime-Trace-Id': 'Root=1-00000000-000000000000000000000000;Parent=0000000000000000;Sampled=0',
-      })
+      res.writeHead(200, eventHeaders(id))
       res.end(event)
     }
   }

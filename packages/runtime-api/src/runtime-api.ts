@@ -185,12 +185,10 @@ class Endpoint implements RuntimeApi {
     return runtimeApiError(c, 400, RuntimeApiError.InvalidRequestId, 'Invalid request ID')
   }
 
-  async #response(c: Context): Promise<Response> {
+  #response(c: Context): Promise<Response> | Response {
     const requestId = c.req.param('id')!
-    const refusal = this.#refusal(c, requestId)
-    if (refusal !== null) return refusal
     const mode = c.req.header(RESPONSE_MODE_HEADER)
-    if (mode !== undefined) {
+    if (mode !== undefined && requestId === this.current) {
       // Streaming responses are the streaming issue's: until the invoke side
       // streams, the runtime hears a clear 400 and the caller does not wait
       // for the deadline.
@@ -201,38 +199,34 @@ class Endpoint implements RuntimeApi {
       this.#fail(requestId, `Runtime.${RuntimeApiError.InvalidFunctionResponseMode}`, message)
       return runtimeApiError(c, 400, RuntimeApiError.InvalidFunctionResponseMode, message)
     }
-    const body = await readBounded(c.req.raw, this.#maxSize)
-    // The deadline may have passed, or the host moved on, while the body came in.
-    if (requestId !== this.current) return this.#refusal(c, requestId)!
-    if (!body.ok) {
-      this.#fail(
-        requestId,
-        ErrorType.ResponseSizeTooLarge,
-        `Response payload size exceeded maximum allowed payload size (${this.#maxSize} bytes).`,
-      )
-      return this.#tooLarge(c)
-    }
-    this.#settle(requestId)
-    this.#events.response(requestId, body.text)
-    return c.json({ status: 'OK' }, 202)
+    return this.#answer(c, requestId, (text) => this.#events.response(requestId, text))
   }
 
-  async #error(c: Context): Promise<Response> {
+  #error(c: Context): Promise<Response> {
     const requestId = c.req.param('id')!
-    const refusal = this.#refusal(c, requestId)
-    if (refusal !== null) return refusal
+    const headerType = c.req.header(ERROR_TYPE_HEADER)
+    return this.#answer(c, requestId, (text) => this.#events.error(requestId, errorReport(text, headerType)))
+  }
+
+  /**
+   * The runtime's answer to the event it holds, `/response` or `/error`:
+   * refused for any other id, before and after its body is read (the
+   * deadline may pass while it comes in); over the limit, the invocation
+   * fails with `Function.ResponseSizeTooLarge`.
+   */
+  async #answer(c: Context, requestId: string, report: (text: string) => void): Promise<Response> {
+    const before = this.#refusal(c, requestId)
+    if (before !== null) return before
     const body = await readBounded(c.req.raw, this.#maxSize)
-    if (requestId !== this.current) return this.#refusal(c, requestId)!
+    const after = this.#refusal(c, requestId)
+    if (after !== null) return after
     if (!body.ok) {
-      this.#fail(
-        requestId,
-        ErrorType.ResponseSizeTooLarge,
-        `Error payload exceeded maximum allowed payload size (${this.#maxSize} bytes).`,
-      )
+      const message = `Response payload size exceeded maximum allowed payload size (${this.#maxSize} bytes).`
+      this.#fail(requestId, ErrorType.ResponseSizeTooLarge, message)
       return this.#tooLarge(c)
     }
     this.#settle(requestId)
-    this.#events.error(requestId, errorReport(body.text, c.req.header(ERROR_TYPE_HEADER)))
+    report(body.text)
     return c.json({ status: 'OK' }, 202)
   }
 

@@ -25,6 +25,7 @@ describe('process environments running aws-lambda-ric', () => {
       errors: node('errors.handler', { timeoutMs: 1500, maxConcurrency: 1 }),
       context: node('context.handler', { timeoutMs: 7000, memoryMb: 256, env: { GREETING: 'hi' } }),
       broken: node('init-throws.handler'),
+      callback: node('callback.handler'),
     },
   })
 
@@ -102,6 +103,12 @@ describe('process environments running aws-lambda-ric', () => {
     const again = await rejectionOf(host.invoke('broken', {}))
     expect(again.errorType).toBe('TypeError')
     expect(host.stats().functions.broken!.coldStarts).toBe(2)
+  })
+
+  it('fails a callback-style handler with the Runtime.CallbackHandlerDeprecated the client reports at init', async () => {
+    const error = await rejectionOf(host.invoke('callback', {}))
+    expect(error.errorType).toBe('Runtime.CallbackHandlerDeprecated')
+    expect(error.errorMessage).toContain('callback-based function handlers')
   })
 
   it('gives the handler its context, the remaining time, the trace id and client context', async () => {

@@ -33,5 +33,6 @@ export function eventResponse(event: InvokeMessage, invokedFunctionArn: string):
 /** An X-Ray trace header of Lambda's form, not sampled, for an invocation the caller sent none for. */
 function newTraceId(): string {
   const epoch = Math.floor(Date.now() / 1000).toString(16)
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`
+  const random = randomBytes(20).toString('hex')
+  return `Root=1-${epoch}-${random.slice(0, 24)};Parent=${random.slice(24)};Sampled=0`
 }

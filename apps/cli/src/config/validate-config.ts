@@ -49,11 +49,6 @@ const pattern =
 const functionChecks: Record<keyof FunctionEntry, Check> = {
   handler: nonEmptyString,
   codeDir: nonEmptyString,
-  runtime: (value) => (value === 'thread' || value === 'process' ? null : '"thread" or "process"'),
-  command: (value) =>
-    Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string') && value[0] !== ''
-      ? null
-      : 'a non-empty array of strings, e.g. ["node_modules/.bin/aws-lambda-ric", "index.handler"]',
   timeoutMs: positiveInteger,
   memoryMb: integer(16, 'an integer of at least 16 (MB)'),
   maxConcurrency: positiveInteger,
@@ -62,6 +57,11 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   minWarm: nonNegativeInteger,
   initTimeoutMs: positiveInteger,
   env: () => null, // checked key by key below
+  runtime: (value) => (value === 'thread' || value === 'process' ? null : '"thread" or "process"'),
+  command: (value) =>
+    Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string') && value[0] !== ''
+      ? null
+      : 'a non-empty array of strings, e.g. ["node_modules/.bin/aws-lambda-ric", "index.handler"]',
   routes: () => null,
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
   maximumEventAgeInSeconds: integerIn(EVENT_AGE_SECONDS_RANGE),

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { InvokeCommand } from '@aws-sdk/client-lambda'
+import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { ConfigError } from '../src/config/config-error.js'
 import { loadProject } from '../src/config/load-project.js'
@@ -31,7 +31,7 @@ function project(config: unknown, bootstrap: string): string {
 }
 
 describe('process functions under lambdalet serve', () => {
-  it('invokes the bash custom runtime of examples/ with the AWS SDK, and ends its process on SIGTERM', async () => {
+  it('invokes the bash custom runtime of examples/ with the AWS SDK, describes it as provided.al2023, and ends its process on SIGTERM', async () => {
     const server = serve(examples)
     const lambda = lambdaClient(await server.port)
     const out = await lambda.send(
@@ -43,6 +43,8 @@ describe('process functions under lambdalet serve', () => {
     expect(payload).toMatch(/^Echoing request: '\{"from":"sdk"\}' from \d+$/)
     const tail = Buffer.from(out.LogResult!, 'base64').toString()
     expect(tail).toMatch(/^START RequestId: .*\nREPORT RequestId: .*Init Duration: [\d.]+ ms/s)
+    const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'shell' }))
+    expect(configuration).toMatchObject({ Runtime: 'provided.al2023', Handler: 'function.handler' })
     const pid = Number(payload.split(' from ')[1])
     expect(existsSync(`/proc/${pid}`)).toBe(true)
     server.child.kill('SIGTERM')

@@ -33,11 +33,15 @@ export function processEnvironment(
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     ...config.env,
   }
-  // A Node runtime client keeps its heap under the function's memory, as
-  // Lambda's Node bootstrap does (about 90 %, room left for the rest of the
-  // process); RSS over `memoryMb` is the transport's to catch.
-  const heapLimit = `--max-old-space-size=${Math.max(8, Math.floor(config.memoryMb * 0.9))}`
-  env['NODE_OPTIONS'] =
-    config.env['NODE_OPTIONS'] === undefined ? heapLimit : `${heapLimit} ${config.env['NODE_OPTIONS']}`
+  // A Node runtime client keeps its heap within the function's memory, sized
+  // as Lambda's Node bootstrap sizes it: a tenth for the young generation
+  // (half of it a semi-space), the rest for the old one. The semi-space
+  // must be given too: V8 derives it from the old space's limit otherwise,
+  // and a small one made the official client's p90 latency several times
+  // worse here. RSS over `memoryMb` is the transport's to catch.
+  const newSpace = Math.floor(config.memoryMb / 10)
+  const heap = `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))} --max-old-space-size=${config.memoryMb - newSpace}`
+  const own = config.env['NODE_OPTIONS']
+  env['NODE_OPTIONS'] = own === undefined ? heap : `${heap} ${own}`
   return env
 }

@@ -156,7 +156,7 @@ describe('process environments running aws-lambda-ric', () => {
       _HANDLER: 'context.handler',
       TZ: ':UTC',
       GREETING: 'hi',
-      NODE_OPTIONS: '--max-old-space-size=115',
+      NODE_OPTIONS: '--max-semi-space-size=6 --max-old-space-size=116',
     })
     // Lambda's form: this Node's folder first, so that the client finds `node`.
     const path = env['PATH']!.split(':')

@@ -81,6 +81,13 @@ describe('process environments running aws-lambda-ric', () => {
     expect(host.stats().functions.errors!.coldStarts).toBe(cold + 1)
   })
 
+  it('names the signal that ended the process in its Runtime.ExitError', async () => {
+    const error = await rejectionOf(host.invoke('errors', { kind: 'signal', signal: 'SIGSEGV' }))
+    expect(error.errorType).toBe('Runtime.ExitError')
+    expect(error.errorMessage).toMatch(/Error: Runtime exited with error: signal: segmentation fault$/)
+    expect(await host.invoke('errors', { kind: 'ok' })).toBe('ok')
+  })
+
   it('kills a process whose RSS passes memoryMb with Runtime.OutOfMemory', async () => {
     const error = await rejectionOf(host.invoke('errors', { kind: 'memory', mb: 200 }))
     expect(error.errorType).toBe('Runtime.OutOfMemory')

@@ -25,5 +25,34 @@ export function processLogMessage(line: string, current: string | null): LogMess
       time: Date.parse(time),
     }
   }
+  const json = line.startsWith('{') ? jsonLine(line) : null
+  if (json !== null) return { ...json, requestId: json.requestId ?? current }
   return { type: 'log', requestId: current, level: 'INFO', message: line, time: Date.now() }
+}
+
+const LEVELS = new Set(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'])
+
+/**
+ * A line of the clients' JSON format (`AWS_LAMBDA_LOG_FORMAT=JSON`):
+ * `{"timestamp","level","requestId","message",…}`, kept whole as the
+ * message, as Lambda keeps it; null for any other line.
+ */
+function jsonLine(line: string): (LogMessage & { requestId: string | null }) | null {
+  let fields: unknown
+  try {
+    fields = JSON.parse(line)
+  } catch {
+    return null
+  }
+  if (typeof fields !== 'object' || fields === null) return null
+  const { timestamp, level, requestId } = fields as Record<string, unknown>
+  if (typeof level !== 'string' || typeof timestamp !== 'string') return null
+  const upper = level.toUpperCase()
+  return {
+    type: 'log',
+    requestId: typeof requestId === 'string' && requestId !== '' ? requestId : null,
+    level: (LEVELS.has(upper) ? upper : upper === 'FATAL' ? 'ERROR' : 'INFO') as LogLevel,
+    message: line,
+    time: Number.isNaN(Date.parse(timestamp)) ? Date.now() : Date.parse(timestamp),
+  }
 }

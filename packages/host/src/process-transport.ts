@@ -67,10 +67,13 @@ class ProcessTransport implements Transport {
           this.#sampleMemory()
           this.#forward({ type: 'next', initDurationMs: 0, heapUsedBytes: this.#maxRssBytes })
         },
+        // An answer waits one turn of the event loop: what the runtime printed
+        // before answering is already in its pipes then, and their lines
+        // reach the invocation's Tail before the invocation ends.
         response: (requestId, body) =>
-          this.#forward({ type: 'response', requestId, body, heapUsedBytes: this.#maxRssBytes }),
+          setImmediate(() => this.#forward({ type: 'response', requestId, body, heapUsedBytes: this.#maxRssBytes })),
         error: (requestId, error) =>
-          this.#forward({ type: 'error', requestId, error, heapUsedBytes: this.#maxRssBytes }),
+          setImmediate(() => this.#forward({ type: 'error', requestId, error, heapUsedBytes: this.#maxRssBytes })),
         initError: (error) => this.#forward({ type: 'init-error', error, initDurationMs: 0 }),
       },
     })

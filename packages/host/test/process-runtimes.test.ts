@@ -29,13 +29,14 @@ describe("the custom-runtime tutorial's bash + curl bootstrap", () => {
     expect(host.stats().functions.bash!.coldStarts).toBe(1)
   })
 
-  it("logs the script's stderr lines as the invocation's own", async () => {
-    const raw = await host.invokeRaw('bash', '{"log":"me"}')
-    await until(() =>
+  it("logs the script's stderr lines as the invocation's own, in its Tail", async () => {
+    const raw = await host.invokeRaw('bash', '{"log":"me"}', { logType: 'Tail' })
+    expect(raw.logResult).toContain(`\t${raw.requestId}\tINFO\t{"log":"me"}\n`)
+    expect(
       logs.some(
         (entry) => entry.kind === 'function' && entry.message === '{"log":"me"}' && entry.requestId === raw.requestId,
       ),
-    )
+    ).toBe(true)
   })
 })
 

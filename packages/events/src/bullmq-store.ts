@@ -205,6 +205,10 @@ class BullmqStore implements EventStore {
    */
   #waitForJob(lane: Lane, worker: AnyWorker, { waitMs, signal }: ClaimOptions): Promise<Job | undefined> {
     return new Promise((resolve) => {
+      // The claim awaited its worker and a first fetch since it checked: an
+      // abort or a close in that time would otherwise go unheard (an aborted
+      // signal fires no more 'abort', and close() settled the waiters it saw).
+      if (signal.aborted || this.#closing) return resolve(undefined)
       let settled = false
       const waiter: Waiter = {
         settle: (job) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import {
   type ErrorShape,
@@ -15,13 +16,15 @@ import type PQueue from 'p-queue'
 import { Dispatcher } from './dispatcher.js'
 import { createHistogram, observe } from './duration-histogram.js'
 import type { Environment } from './environment.js'
+import { FunctionCode } from './function-code.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
-import { lambdaEnvironment } from './lambda-environment.js'
+import { type EnvironmentSource, lambdaEnvironment } from './lambda-environment.js'
 import { initReportLine, type LogEntry } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
+import { preparedTransports } from './prepared-transports.js'
 import { processEnvironment } from './process-environment.js'
 import { childProcesses } from './process-transport.js'
 import type { TransportFactory } from './transport.js'
@@ -30,6 +33,8 @@ import { workerThreads } from './worker-transport.js'
 export interface ServiceSettings {
   config: FunctionConfig
   workerFile: string
+  /** What every function's `process.env` is built from besides its own settings. */
+  environment: EnvironmentSource
   region: string
   accountId: string
   /** Host-wide concurrency gate, when the host has a limit. */
@@ -55,19 +60,37 @@ export class FunctionService {
   #dispatcher: Dispatcher
   #pool: Pool
   #log: InvocationLog
+  #code: FunctionCode
+  #codeRoot: string
+  #lastBuildError: ErrorShape | null = null
   #counts = { invocations: 0, errors: 0, timeouts: 0, duration: createHistogram() }
 
   constructor(settings: ServiceSettings) {
     const { config } = settings
     this.name = config.name
+    this.#codeRoot = config.codeRoot
     this.#log = new InvocationLog(config.name, config.memoryMb, settings.log)
     this.#dispatcher = new Dispatcher({
       maxConcurrency: config.maxConcurrency,
       maxQueue: config.maxQueue,
       gate: settings.gate,
     })
+    const code = new FunctionCode(config)
+    this.#code = code
+    const runtime: RuntimeConfig = {
+      functionName: config.name,
+      invokedFunctionArn: functionArn(settings.region, settings.accountId, config.name),
+      functionVersion: LATEST_VERSION,
+      moduleCandidates: code.moduleCandidates,
+      sourceMaps: code.typescript,
+      exportName: config.spec.exportName,
+      handlerName: config.handler,
+      memoryLimitInMB: config.memoryMb,
+      logGroupName: logGroupName(config.name),
+      logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${LATEST_VERSION}]${randomUUID().replaceAll('-', '')}`,
+    }
     this.#pool = new Pool({
-      transports: transports(settings),
+      transports: this.#transports(settings, runtime),
       maxConcurrency: config.maxConcurrency,
       minWarm: config.minWarm,
       timeoutMs: config.timeoutMs,
@@ -77,6 +100,28 @@ export class FunctionService {
       log: (message, current) => this.#log.function(message, current),
       prewarmFailed: (error) => this.#log.platform(null, initReportLine(error.errorType, error)),
     })
+  }
+
+  /** The one place that knows which kind of environment the function runs in. */
+  #transports(settings: ServiceSettings, runtime: RuntimeConfig): TransportFactory {
+    const { config } = settings
+    if (config.runtime.kind === 'process') {
+      return childProcesses({
+        command: config.runtime.command,
+        cwd: config.codeRoot,
+        env: processEnvironment(config, settings.environment, runtime.logStreamName),
+        invokedFunctionArn: runtime.invokedFunctionArn,
+        memoryMb: config.memoryMb,
+      })
+    }
+    const threads = workerThreads({
+      workerFile: settings.workerFile,
+      config: runtime,
+      env: lambdaEnvironment(config, settings.environment),
+      memoryMb: config.memoryMb,
+    })
+    // Plain JavaScript starts with nothing to prepare, not even an await.
+    return this.#code.typescript ? preparedTransports(threads, () => this.#prepare()) : threads
   }
 
   invoke(payload: string, options: InvokeOptions): Promise<RawInvokeResult> {
@@ -106,6 +151,41 @@ export class FunctionService {
       environments: this.#pool.counts(),
       queue: this.#dispatcher.queue,
     }
+  }
+
+  /** Whether a change to `file` can change what this function runs (see `FunctionCode.touches`). */
+  touches(file: string): boolean {
+    return this.#code.touches(file)
+  }
+
+  /** `paths` changed its code: the next invocation is a cold start on the new code. */
+  recycle(paths: readonly string[]): void {
+    const shown = paths.slice(0, 3).map((path) => relative(this.#codeRoot, path) || '.')
+    if (paths.length > 3) shown.push(`${paths.length - 3} more`)
+    this.#log.platform(null, `Code changed (${shown.join(', ')}): new environments from the next invocation on`)
+    // Built now rather than at the next cold start, so a broken edit shows
+    // at once; the environments started meanwhile share this build.
+    if (this.#code.typescript) void this.#prepare()
+    this.#pool.retire()
+  }
+
+  /**
+   * Prepares the code for a cold start (see `FunctionCode.prepare`). A failed
+   * build is logged once, whoever waited for it: the caller gets the error,
+   * the server's log says what it was.
+   */
+  async #prepare(): Promise<ErrorShape | null> {
+    const error = await this.#code.prepare()
+    if (error !== null && error !== this.#lastBuildError) {
+      this.#log.platform(null, `${error.errorType}: ${error.errorMessage}`)
+    }
+    this.#lastBuildError = error
+    return error
+  }
+
+  /** The function's code root, which a watcher watches. */
+  get codeRoot(): string {
+    return this.#codeRoot
   }
 
   /** Invocations that would start now without waiting (see `Invoker.room`). */
@@ -199,41 +279,6 @@ export class FunctionService {
       this.#dispatcher.settled(invocation)
     }
   }
-}
-
-/** The one place that knows which kind of environment a function runs in. */
-function transports(settings: ServiceSettings): TransportFactory {
-  const { config } = settings
-  const invokedFunctionArn = functionArn(settings.region, settings.accountId, config.name)
-  const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${LATEST_VERSION}]${randomUUID().replaceAll('-', '')}`
-  const runtime = config.runtime
-  if (runtime.kind === 'process') {
-    return childProcesses({
-      command: runtime.command,
-      cwd: config.codeRoot,
-      env: processEnvironment(config, settings.region, logStreamName),
-      invokedFunctionArn,
-      memoryMb: config.memoryMb,
-    })
-  }
-  const runtimeConfig: RuntimeConfig = {
-    functionName: config.name,
-    invokedFunctionArn,
-    functionVersion: LATEST_VERSION,
-    moduleCandidates: runtime.spec.candidates,
-    exportName: runtime.spec.exportName,
-    handlerName: config.handler,
-    memoryLimitInMB: config.memoryMb,
-    logGroupName: logGroupName(config.name),
-    logStreamName,
-  }
-  return workerThreads({
-    workerFile: settings.workerFile,
-    config: runtimeConfig,
-    env: lambdaEnvironment(config, settings.region),
-    memoryMb: config.memoryMb,
-    maxThreads: Pool.threadBound(config.maxConcurrency),
-  })
 }
 
 const notStarted: ErrorShape = {

@@ -39,6 +39,8 @@ export interface FunctionOptions {
   initTimeoutMs?: number
   /** This function's environment variables (its own copy of `process.env`). */
   env?: Record<string, string>
+  /** Names of variables this function also gets from the host's `processEnv` (`NODE_ENV`, …). */
+  inheritEnv?: string[]
 }
 
 export interface HostOptions {
@@ -56,12 +58,34 @@ export interface HostOptions {
   accountId?: string
   /** How long `close()` waits for in-flight invocations before terminating them; default 10000. */
   drainTimeoutMs?: number
+  /**
+   * Watch each function's code root (`node_modules` ignored): after a
+   * change, debounced (`debounceMs`, default 150), the functions it concerns
+   * are recycled, so their next invocation is a cold start on the new code.
+   */
+  watch?: boolean | { debounceMs?: number }
+  /**
+   * The environment functions inherit from; pass `process.env`. Only
+   * `PATH`, `LANG`, `TZ`, `HOME`, `TMPDIR`, the AWS credentials
+   * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, or
+   * `AWS_PROFILE`; dummy ones when there are none) and the `inheritEnv`
+   * names are taken from it. Default: none of it.
+   */
+  processEnv?: Readonly<Record<string, string | undefined>>
+  /** Names of variables every function also gets from `processEnv` (`NODE_ENV`, …). */
+  inheritEnv?: string[]
+  /**
+   * Service → endpoint URL, given to functions as `AWS_ENDPOINT_URL_<SERVICE>`
+   * so that an AWS SDK client inside a handler calls it: `lambdalet serve`
+   * points `lambda` and `sqs` at itself.
+   */
+  awsEndpoints?: Record<string, string>
 }
 
 export type RuntimeKind = 'thread' | 'process'
 
 /** How a function's environments run: its module in a worker thread, or a command in a child process. */
-export type RuntimeSpec = { kind: 'thread'; spec: HandlerSpec } | { kind: 'process'; command: [string, ...string[]] }
+export type RuntimeSpec = { kind: 'thread' } | { kind: 'process'; command: [string, ...string[]] }
 
 /** A function's options with defaults applied, validated once at start-up. */
 export interface FunctionConfig {
@@ -69,6 +93,8 @@ export interface FunctionConfig {
   handler: string
   /** The function's code root (`LAMBDA_TASK_ROOT`): `codeDir`, or the handler file's folder. */
   codeRoot: string
+  /** The module a thread loads; for a process, no candidates (its runtime client finds the code). */
+  spec: HandlerSpec
   runtime: RuntimeSpec
   timeoutMs: number
   memoryMb: number
@@ -78,6 +104,7 @@ export interface FunctionConfig {
   minWarm: number
   initTimeoutMs: number
   env: Record<string, string>
+  inheritEnv: string[]
 }
 
 const functionKeys = new Set([
@@ -93,8 +120,29 @@ const functionKeys = new Set([
   'minWarm',
   'initTimeoutMs',
   'env',
+  'inheritEnv',
 ])
-const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs'])
+const hostKeys = new Set([
+  'functions',
+  'maxConcurrency',
+  'logs',
+  'region',
+  'accountId',
+  'drainTimeoutMs',
+  'watch',
+  'processEnv',
+  'inheritEnv',
+  'awsEndpoints',
+])
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+function envNames(key: string, value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.some((name) => typeof name !== 'string' || !ENV_NAME.test(name))) {
+    throw new TypeError(`Expected \`${key}\` to be an array of variable names, got \`${JSON.stringify(value)}\``)
+  }
+  return [...value]
+}
 
 export function validateHostOptions(options: HostOptions): void {
   if (typeof options !== 'object' || options === null) {
@@ -108,6 +156,22 @@ export function validateHostOptions(options: HostOptions): void {
   }
   optionalInteger('maxConcurrency', options.maxConcurrency, 1)
   optionalInteger('drainTimeoutMs', options.drainTimeoutMs, 0)
+  const watch = options.watch
+  if (watch !== undefined && typeof watch !== 'boolean') {
+    if (typeof watch !== 'object' || watch === null) {
+      throw new TypeError(`Expected \`watch\` to be a boolean or { debounceMs }, got \`${String(watch)}\``)
+    }
+    optionalInteger('watch.debounceMs', watch.debounceMs, 0)
+  }
+  envNames('inheritEnv', options.inheritEnv)
+  for (const [key, value] of [
+    ['processEnv', options.processEnv],
+    ['awsEndpoints', options.awsEndpoints],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'object' || value === null)) {
+      throw new TypeError(`Expected \`${key}\` to be an object of strings, got \`${String(value)}\``)
+    }
+  }
   const logs = options.logs
   if (logs !== undefined && logs !== false && logs !== 'stdout' && typeof logs !== 'function') {
     throw new TypeError(`Expected \`logs\` to be 'stdout', false or a function, got \`${String(logs)}\``)
@@ -140,16 +204,15 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
     throw new TypeError(`Expected \`${at('env')}\` to be an object of strings`)
   }
   const runtime = resolveRuntime(name, options)
-  const firstCandidate = runtime.kind === 'thread' ? runtime.spec.candidates[0] : undefined
+  const spec =
+    runtime.kind === 'thread'
+      ? parseHandler(options.handler, options.codeDir ?? process.cwd())
+      : { candidates: [], exportName: options.handler }
   return {
     name,
     handler: options.handler,
-    codeRoot:
-      options.codeDir !== undefined
-        ? resolve(options.codeDir)
-        : firstCandidate !== undefined
-          ? dirname(firstCandidate)
-          : process.cwd(),
+    codeRoot: options.codeDir === undefined ? dirname(spec.candidates[0] ?? process.cwd()) : resolve(options.codeDir),
+    spec,
     runtime,
     timeoutMs: optionalInteger(at('timeoutMs'), options.timeoutMs, 1) ?? defaults.timeoutMs,
     memoryMb: optionalInteger(at('memoryMb'), options.memoryMb, 16) ?? defaults.memoryMb,
@@ -159,6 +222,7 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
     minWarm,
     initTimeoutMs: optionalInteger(at('initTimeoutMs'), options.initTimeoutMs, 1) ?? defaults.initTimeoutMs,
     env: { ...env },
+    inheritEnv: envNames(at('inheritEnv'), options.inheritEnv),
   }
 }
 
@@ -176,13 +240,13 @@ function resolveRuntime(name: string, options: FunctionOptions): RuntimeSpec {
   if (kind !== 'thread' && kind !== 'process') {
     throw new TypeError(`Expected \`${at('runtime')}\` to be 'thread' or 'process', got \`${String(kind)}\``)
   }
-  const codeDir = resolve(options.codeDir ?? process.cwd())
   if (kind === 'thread') {
     if (options.command !== undefined) {
       throw new TypeError(`Expected \`${at('command')}\` only with \`runtime: 'process'\``)
     }
-    return { kind, spec: parseHandler(options.handler, codeDir) }
+    return { kind }
   }
+  const codeDir = resolve(options.codeDir ?? process.cwd())
   if (typeof options.handler !== 'string' || options.handler.trim() === '') {
     throw new TypeError(`Expected \`${at('handler')}\` to be a non-empty string, got \`${String(options.handler)}\``)
   }

@@ -1,20 +1,23 @@
 import { dirname } from 'node:path'
 import { LATEST_VERSION, logGroupName } from '@lambdalet/protocol'
+import type { EnvironmentSource } from './lambda-environment.js'
 import type { FunctionConfig } from './options.js'
 
 /**
  * The environment of a process environment, as Lambda gives a runtime's
  * process: the `AWS_LAMBDA_*` variables, a `PATH` of Lambda's form (this
  * Node's folder first, so a Node runtime client finds `node`), `TZ=:UTC`,
- * then the function's own variables, and nothing else of the host's: no
- * `HOME`, no credentials, no variable the server was started with.
+ * the AWS endpoints the host points functions at, the host variables named
+ * in `inheritEnv`, then the function's own variables, and nothing else of
+ * the host's: no `HOME`, no credentials, no other variable it was started with.
  * `AWS_LAMBDA_RUNTIME_API` is added per environment, with its own port.
  */
 export function processEnvironment(
   config: FunctionConfig,
-  region: string,
+  source: EnvironmentSource,
   logStreamName: string,
 ): Record<string, string> {
+  const region = source.region
   const env: Record<string, string> = {
     PATH: [...new Set([dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':'),
     LANG: 'en_US.UTF-8',
@@ -31,8 +34,15 @@ export function processEnvironment(
     // The official Node client refuses to run an event without it.
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    ...config.env,
   }
+  for (const [service, url] of Object.entries(source.awsEndpoints))
+    env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] = url
+  // Only the host variables the user named (`inheritEnv`), then the function's own.
+  for (const name of [...source.inheritEnv, ...config.inheritEnv]) {
+    const value = source.processEnv[name]
+    if (value !== undefined) env[name] = value
+  }
+  Object.assign(env, config.env)
   // A Node runtime client keeps its heap within the function's memory, sized
   // as Lambda's Node bootstrap sizes it: a tenth for the young generation
   // (half of it a semi-space), the rest for the old one. The semi-space

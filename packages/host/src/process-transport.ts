@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
-import { type ErrorShape, ErrorType, type InvokeMessage } from '@lambdalet/protocol'
+import { type ErrorShape, ErrorType, type HostMessage } from '@lambdalet/protocol'
 import { createRuntimeApi, listenRuntimeApi, type RuntimeApi, type RuntimeApiServer } from '@lambdalet/runtime-api'
 import { processLogMessage } from './process-log.js'
 import type { Transport, TransportEvents, TransportFactory } from './transport.js'
@@ -91,7 +91,7 @@ class ProcessTransport implements Transport {
     )
   }
 
-  send(message: InvokeMessage): void {
+  send(message: HostMessage): void {
     this.#api.deliver(message)
   }
 

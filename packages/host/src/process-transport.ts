@@ -92,7 +92,9 @@ class ProcessTransport implements Transport {
   }
 
   send(message: HostMessage): void {
-    this.#api.deliver(message)
+    // Stream credit and cancel concern only a runtime that streams over the
+    // port; the Runtime API refuses streaming responses for now.
+    if (message.type === 'invoke') this.#api.deliver(message)
   }
 
   destroy(): boolean {

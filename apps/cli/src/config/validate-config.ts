@@ -64,6 +64,7 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   idleTimeoutMs: positiveInteger,
   minWarm: nonNegativeInteger,
   initTimeoutMs: positiveInteger,
+  maxStreamBytes: positiveInteger,
   env: () => null, // checked key by key below
   inheritEnv: envNameList,
   runtime: (value) => (value === 'thread' || value === 'process' ? null : '"thread" or "process"'),

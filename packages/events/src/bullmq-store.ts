@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
 import type { Job } from 'bullmq'
 import { type AnyQueue, type AnyWorker, type BullmqBackend, errorLine } from './bullmq-backend.js'
-import type { ClaimOptions, EventStore, Lease, NewEvent, QueuedEvent, StoreUsage } from './event-store.js'
+import {
+  type ClaimOptions,
+  type EventStore,
+  type Lease,
+  LeaseLostError,
+  type NewEvent,
+  type QueuedEvent,
+  type StoreUsage,
+} from './event-store.js'
 
 export interface BullmqStoreOptions {
   /**
@@ -39,7 +47,8 @@ export interface BullmqStoreOptions {
   onError?: (error: Error) => void
 }
 
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
+/** A function name, or a message queue's key (`sqs.orders`, `sqs.orders.fifo`). */
+const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,90}$/
 /** The longest a blocking fetch waits, in seconds: bounds how long a fetch outlives the claim that started it. */
 const BLOCK_SECONDS = 1
 
@@ -153,6 +162,8 @@ class BullmqStore implements EventStore {
           acceptedAt: event.acceptedAt,
           invokeCount: 0,
           throttles: 0,
+          receiveCount: 0,
+          firstReceivedAt: 0,
         }
         return {
           name: 'event',
@@ -253,7 +264,7 @@ class BullmqStore implements EventStore {
     // for another lease sets it on each job it took.
     const worker = await lane.worker
     if (worker && worker.opts.lockDuration !== leaseMs) await this.#extend(lane, job, token, leaseMs)
-    const event = toEvent(job.data as QueuedEvent)
+    const event = toEvent(job.data as QueuedEvent, job)
     const lease: Lease = Object.freeze({ event })
     this.#held.set(lease, { lane, job, token, bytes: Buffer.byteLength(event.payload) })
     return lease
@@ -267,7 +278,7 @@ class BullmqStore implements EventStore {
   async #extend(lane: Lane, job: Job, token: string, leaseMs: number): Promise<void> {
     const extended = await job.extendLock(token, leaseMs)
     if (extended !== 1)
-      throw new Error(
+      throw new LeaseLostError(
         `the lease on event ${job.data.id} of ${lane.name} is lost: its lock ran out or another consumer holds it`,
       )
   }
@@ -312,19 +323,46 @@ class BullmqStore implements EventStore {
   }
 
   async #finish(held: Held, move: () => Promise<unknown>): Promise<void> {
-    await move()
+    await move().catch((error: unknown) => {
+      // BullMQ's scripts refuse a token whose lock ran out (error codes -1, -2, -6: missing lock or job).
+      if (error instanceof Error && /lock|Missing key/i.test(error.message)) throw new LeaseLostError(error.message)
+      throw error
+    })
     // A crash before this leaves an index entry for a finished job; the
     // refresh notices (the job is gone or finished) and removes it.
     await this.#backend.indexRemove(held.lane.name, [held.job.data.id])
     this.#adjust(held.lane, -1, -held.bytes, null)
   }
 
+  /** Waiting and delayed events; running ones hold a lock and stay (see the port). */
+  async purge(functionName: string): Promise<number> {
+    checkFunctionName(functionName)
+    this.#assertOpen()
+    const lane = this.#lane(functionName)
+    const jobs = await lane.queue.getJobs(['waiting', 'delayed', 'prioritized'])
+    const removed: Job[] = []
+    for (const job of jobs) {
+      // One taken meanwhile is locked: BullMQ refuses to remove it.
+      const ok = await (job as Job)
+        .remove()
+        .then(() => true)
+        .catch(() => false)
+      if (ok) removed.push(job as Job)
+    }
+    await this.#backend.indexRemove(
+      lane.name,
+      removed.map((job) => (job.data as QueuedEvent).id),
+    )
+    for (const job of removed) this.#adjust(lane, -1, -Buffer.byteLength((job.data as QueuedEvent).payload), null)
+    return removed.length
+  }
+
   usage(functionName: string): StoreUsage {
     checkFunctionName(functionName)
     const lane = this.#closing ? this.#lanes.get(functionName) : this.#lane(functionName)
-    if (!lane) return { events: 0, bytes: 0, oldestAcceptedAt: null }
-    const { events, bytes, oldestAcceptedAt } = lane.usage
-    return { events, bytes, oldestAcceptedAt }
+    if (!lane) return { events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null }
+    const { events, leased, bytes, oldestAcceptedAt } = lane.usage
+    return { events, leased, bytes, oldestAcceptedAt }
   }
 
   async loadConfigs(): Promise<Record<string, EventInvokeConfigEntry>> {
@@ -375,7 +413,7 @@ class BullmqStore implements EventStore {
         worker: null,
         fetching: false,
         waiters: [],
-        usage: { events: 0, bytes: 0, oldestAcceptedAt: null },
+        usage: { events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null },
         delta: { events: 0, bytes: 0, oldest: null },
         refreshing: false,
       }
@@ -423,6 +461,7 @@ class BullmqStore implements EventStore {
       const { delta } = lane
       lane.usage = {
         events: Math.max(0, events + delta.events),
+        leased: counts['active'] ?? 0,
         bytes: Math.max(0, bytes + delta.bytes),
         oldestAcceptedAt: minOf(events + delta.events > 0 ? oldest : null, delta.oldest),
       }
@@ -460,7 +499,9 @@ class BullmqStore implements EventStore {
     this.#assertOpen()
     const held = this.#held.get(lease)
     if (!held)
-      throw new Error(`event ${lease.event.id} is not leased from this store (already acked, put back or dropped?)`)
+      throw new LeaseLostError(
+        `event ${lease.event.id} is not leased from this store (already acked, put back or dropped?)`,
+      )
     return held
   }
 
@@ -491,7 +532,7 @@ function maskPassword(url: string): string {
 
 function checkFunctionName(name: string): void {
   if (!FUNCTION_NAME.test(name))
-    throw new Error(`Expected a function name of 1 to 64 letters, digits, - or _, got \`${name}\``)
+    throw new Error(`Expected a function name or queue key of 1 to 90 letters, digits, ., - or _, got \`${name}\``)
 }
 
 /**
@@ -508,7 +549,12 @@ function jobIdOf(id: string): string {
   return plain ? id : `%${encodeURIComponent(id)}`
 }
 
-function toEvent(data: QueuedEvent): QueuedEvent {
+/**
+ * BullMQ counts every move to active in `attemptsStarted`, which is the
+ * receive count; it keeps only the latest start, so the first receipt is
+ * approximated by it.
+ */
+function toEvent(data: QueuedEvent, job: Job): QueuedEvent {
   return {
     id: data.id,
     functionName: data.functionName,
@@ -516,6 +562,8 @@ function toEvent(data: QueuedEvent): QueuedEvent {
     acceptedAt: data.acceptedAt,
     invokeCount: data.invokeCount,
     throttles: data.throttles,
+    receiveCount: Math.max(1, job.attemptsStarted),
+    firstReceivedAt: job.processedOn ?? Date.now(),
   }
 }
 

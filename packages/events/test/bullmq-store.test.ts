@@ -63,7 +63,7 @@ describe('the BullMQ store', () => {
       const leases = await store.claim('fn-a', 10, claimOptions())
       expect(ids(leases).sort()).toEqual([...odd].sort())
       for (const lease of leases) await store.ack(lease)
-      await expect.poll(() => store.usage('fn-a')).toEqual({ events: 0, bytes: 0, oldestAcceptedAt: null })
+      await expect.poll(() => store.usage('fn-a')).toEqual({ events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null })
     } finally {
       await closeAll()
     }

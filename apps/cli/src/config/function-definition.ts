@@ -1,3 +1,4 @@
+import type { QueueMapping, QueueSettings } from '@lambdalet/events'
 import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
@@ -44,6 +45,9 @@ export interface Project {
   retryDelaysMs?: [number, number]
   throttleBackoffMs?: { initial: number; max: number }
   leaseMs?: number
+  /** SQS-style queues, and the event source mappings that feed functions from them. */
+  queues?: Record<string, QueueSettings>
+  mappings?: QueueMapping[]
 }
 
 /**

@@ -6,6 +6,7 @@ import { ConfigError, keyPath } from './config-error.js'
 import { discoverFunctions } from './discover-functions.js'
 import type { FunctionDefinition, Project } from './function-definition.js'
 import { readConfigFile } from './read-config-file.js'
+import { isSqsEvent, sqsMapping } from './sqs-event.js'
 
 function isDirectory(spec: string): boolean {
   const kind = storeKind(spec)
@@ -70,7 +71,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   for (const [name, entry] of Object.entries(config.functions)) {
     const found = project.functions[name]
     const at = keyPath('functions', name)
-    const { routes, handler, codeDir, ...settings } = entry
+    const { routes, handler, codeDir, events: _events, ...settings } = entry
     if (handler === undefined && found === undefined) {
       issues.push(
         `${shown}: ${at}.handler: expected a handler such as "file.mjs", got nothing (and no ${name}.mjs, .cjs or .js in the folder)`,
@@ -94,10 +95,18 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   }
   for (const [name, entry] of Object.entries(config.functions)) {
     for (const [key, target] of Object.entries(entry.destinations ?? {})) {
-      if (project.functions[target] === undefined) {
+      const queue = target.startsWith('queue:') ? target.slice('queue:'.length) : undefined
+      const exists =
+        queue === undefined ? project.functions[target] !== undefined : Object.hasOwn(config.queues ?? {}, queue)
+      if (!exists) {
         issues.push(
-          `${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here, got ${JSON.stringify(target)}`,
+          `${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here${queue === undefined ? '' : ' or queue:<name> of a queue in "queues"'}, got ${JSON.stringify(target)}`,
         )
+      }
+    }
+    for (const event of entry.events ?? []) {
+      if (isSqsEvent(event) && project.functions[name] !== undefined) {
+        project.mappings = [...(project.mappings ?? []), sqsMapping(name, event)]
       }
     }
   }
@@ -113,6 +122,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   ] as const) {
     if (config[key] !== undefined) Object.assign(project, { [key]: config[key] })
   }
+  if (config.queues !== undefined) project.queues = config.queues
   // A relative store directory is the config file's, as its handlers are.
   if (config.store !== undefined)
     project.store = isDirectory(config.store) ? resolve(configDir, config.store) : config.store

@@ -4,10 +4,17 @@ import type { FunctionOptions } from '@lambdalet/host'
 import { EVENT_AGE_SECONDS_RANGE, type EventInvokeConfig, RETRY_ATTEMPTS_RANGE } from '@lambdalet/protocol'
 import { describeValue, keyPath } from './config-error.js'
 import { isFunctionName } from './function-definition.js'
+import { queueNames, queuesProblems } from './queues-config.js'
+import { isSqsEvent, sqsEventProblems, unknownEventProblem } from './sqs-event.js'
 
 /** A function's entry in a config file: every field optional, since a folder may supply the handler. */
 export type FunctionEntry = Partial<FunctionOptions> &
-  EventInvokeConfig & { routes?: string[]; payloadFormatVersion?: PayloadFormatVersion }
+  EventInvokeConfig & {
+    routes?: string[]
+    payloadFormatVersion?: PayloadFormatVersion
+    /** Event sources: `{ "sqs": "orders", "batchSize": 10, … }`. */
+    events?: Array<Record<string, unknown>>
+  }
 
 export interface ConfigFile {
   functions: Record<string, FunctionEntry>
@@ -21,6 +28,8 @@ export interface ConfigFile {
   throttleBackoffMs?: { initial: number; max: number }
   /** On a shared store, how long an instance holds an event before another may take it (renewed while it runs). */
   leaseMs?: number
+  /** SQS-style queues by name: `visibilityTimeoutSeconds`, `maxReceiveCount`, `deadLetterQueue`, … */
+  queues?: Record<string, Record<string, unknown>>
 }
 
 type Check = (value: unknown) => string | null
@@ -58,16 +67,18 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   initTimeoutMs: positiveInteger,
   env: () => null, // checked key by key below
   routes: () => null,
+  events: () => null,
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
   maximumEventAgeInSeconds: integerIn(EVENT_AGE_SECONDS_RANGE),
   // Which functions exist is known once the folder is read: checked in load-project.
+  // `queue:<name>` targets a queue; both kinds are checked against what exists in load-project.
   destinations: (value) =>
     isObject(value) &&
     Object.entries(value).every(
       ([key, target]) => (key === 'onSuccess' || key === 'onFailure') && typeof target === 'string',
     )
       ? null
-      : 'an object with onSuccess and/or onFailure naming functions',
+      : 'an object with onSuccess and/or onFailure naming functions (or queue:<name>)',
   // A string, as in API Gateway: JSON's 1.0 is the number 1.
   payloadFormatVersion: (value) => (value === '1.0' || value === '2.0' ? null : '"1.0" or "2.0"'),
 }
@@ -83,6 +94,7 @@ const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
     return kind.ok ? null : kind.message
   },
   leaseMs: integer(1_000, 'an integer of at least 1000 (ms)'),
+  queues: () => null, // checked queue by queue below
   retryDelaysMs: (value) =>
     Array.isArray(value) && value.length === 2 && value.every((n) => nonNegativeInteger(n) === null)
       ? null
@@ -119,6 +131,8 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
     if (check === undefined) unknownKey(issues, key, ['functions', ...Object.keys(topChecks)])
     else checkValue(expect, key, check, value)
   }
+  issues.push(...queuesProblems(raw['queues']))
+  const queues = queueNames(raw['queues'])
   const functions = raw['functions']
   if (!isObject(functions)) {
     expect('functions', 'an object of function name → settings', functions)
@@ -145,6 +159,7 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
     }
     checkEnv(expect, keyPath(at, 'env'), entry['env'])
     checkRoutes(expect, keyPath(at, 'routes'), entry['routes'])
+    issues.push(...eventsProblems(keyPath(at, 'events'), entry['events'], queues))
   }
   return { config: issues.length === 0 ? (raw as unknown as ConfigFile) : null, issues }
 }
@@ -180,6 +195,16 @@ function checkRoutes(expect: (p: string, e: string, v: unknown) => void, path: s
       expect(`${path}[${index}]`, 'a route key such as "GET /users/{id}", "ANY /files/{proxy+}" or "$default"', route)
     }
   })
+}
+
+function eventsProblems(path: string, events: unknown, queues: ReadonlySet<string>): string[] {
+  if (events === undefined) return []
+  if (!Array.isArray(events)) return [`${path}: expected an array of event sources, got ${describeValue(events)}`]
+  return events.flatMap((entry: unknown, index) =>
+    isSqsEvent(entry)
+      ? sqsEventProblems(`${path}[${index}]`, entry, queues)
+      : [unknownEventProblem(`${path}[${index}]`, entry)],
+  )
 }
 
 /** A lookup that `constructor` or `__proto__` in a config file cannot fool. */

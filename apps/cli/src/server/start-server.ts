@@ -1,7 +1,13 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createEventQueue, type EventQueue, type StoreSpec } from '@lambdalet/events'
+import {
+  createEventQueue,
+  type EventQueue,
+  type QueueMapping,
+  type QueueSettings,
+  type StoreSpec,
+} from '@lambdalet/events'
 import {
   createGateway,
   createLifecycle,
@@ -45,6 +51,9 @@ export interface StartServerOptions {
   throttleBackoffMs?: { initial: number; max: number }
   /** On a shared store, how long an instance holds an event before another may take it; default 30000. */
   leaseMs?: number
+  /** SQS-style queues (served over the SQS API too), and the event source mappings that feed functions from them. */
+  queues?: Record<string, QueueSettings>
+  mappings?: QueueMapping[]
 }
 
 export interface RunningServer {
@@ -116,6 +125,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger,
       region: options.region,
       accountId: options.accountId,
+      queues: options.queues,
+      mappings: options.mappings,
     })
   } catch (error) {
     await host.close()
@@ -128,6 +139,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     const app = createGateway(host, {
       events,
+      queues: events.queues,
       routes,
       payloadFormatVersions,
       functions: describeFunctions(options.functions),
@@ -203,6 +215,8 @@ async function shutdown(
 ): Promise<boolean> {
   const started = Date.now()
   lifecycle.beginShutdown()
+  // A long poll would otherwise hold the drain for up to 20 s.
+  events.queues.endLongPolls()
   // Stops accepting connections and closes the idle ones (Node ≥ 19).
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
   const requestsDrained = await lifecycle.drain(drainTimeoutMs)

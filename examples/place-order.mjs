@@ -10,7 +10,11 @@ function sqsFor(endpoint) {
   let client = clients.get(endpoint)
   if (client === undefined) {
     // Any credentials do: lambdalet does not check SigV4 signatures.
-    client = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })
+    client = new SQSClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    })
     clients.set(endpoint, client)
   }
   return client

@@ -44,7 +44,10 @@ describe('lambdalet serve examples/', () => {
         const { Attributes } = await sqs.send(
           new GetQueueAttributesCommand({ QueueUrl: `${server.url}/000000000000/orders`, AttributeNames: ['All'] }),
         )
-        expect(Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' })
+        expect(Attributes).toMatchObject({
+          ApproximateNumberOfMessages: '0',
+          ApproximateNumberOfMessagesNotVisible: '0',
+        })
       },
       { timeout: 20_000, interval: 100 },
     )

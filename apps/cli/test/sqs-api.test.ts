@@ -1,4 +1,9 @@
 import {
+  GetFunctionEventInvokeConfigCommand,
+  InvokeCommand,
+  PutFunctionEventInvokeConfigCommand,
+} from '@aws-sdk/client-lambda'
+import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -15,7 +20,7 @@ import {
 } from '@aws-sdk/client-sqs'
 import { describe, expect, it, vi } from 'vitest'
 import { freePort } from '../../../packages/events/test/free-port.js'
-import { fixture } from './helpers.js'
+import { fixture, lambdaClient } from './helpers.js'
 import { queueServer, sqsClient } from './sqs-helpers.js'
 
 const SOON = { timeout: 20_000, interval: 50 }
@@ -271,5 +276,50 @@ describe('the SQS API', () => {
       responseContext: { functionError: 'Unhandled' },
       responsePayload: { errorType: 'TypeError', errorMessage: 'boom' },
     })
+  })
+
+  it('takes a queue ARN as a destination through PutFunctionEventInvokeConfig, and shows it back', async () => {
+    const { sqs, queueUrl, server } = await queueServer({
+      queues: { failures: {} },
+      functions: { fail: fixture('fail.mjs') },
+    })
+    const lambda = lambdaClient(server.url)
+    const queueArn = 'arn:aws:sqs:us-east-1:000000000000:failures'
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'fail',
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: queueArn } },
+      }),
+    )
+    const shown = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'fail' }))
+    expect(shown.DestinationConfig?.OnFailure?.Destination).toBe(queueArn)
+    await expect(
+      lambda.send(
+        new PutFunctionEventInvokeConfigCommand({
+          FunctionName: 'fail',
+          DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:nowhere' } },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' })
+
+    await lambda.send(new InvokeCommand({ FunctionName: 'fail', InvocationType: 'Event', Payload: '{"n":1}' }))
+    const { Messages } = await receive(sqs, queueUrl('failures'), { WaitTimeSeconds: 20 })
+    expect(JSON.parse(Messages?.[0]?.Body as string)).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted' },
+      requestPayload: { n: 1 },
+    })
+    lambda.destroy()
+  })
+
+  it('leaves requests without an AmazonSQS target to the HTTP routes, even a $default one', async () => {
+    const { server, sqs } = await queueServer({
+      queues: { orders: {} },
+      functions: { http: fixture('http.mjs', { routes: ['$default'] }) },
+    })
+    const routed = await fetch(`${server.url}/`, { method: 'POST', body: '{"a":1}' })
+    expect(routed.status).toBe(200)
+    expect(routed.headers.get('x-route-key')).toBe('$default')
+    expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls).toEqual([`${server.url}/000000000000/orders`])
   })
 })

@@ -114,7 +114,12 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   if (options.queues !== undefined) app.use(createSqsApi({ queues: options.queues, accountId, region }))
   app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId, strictAccount }))
   if (events !== undefined)
-    registerEventInvokeConfigApi(app, { invoker, events, scope: { region, accountId, strictAccount } })
+    registerEventInvokeConfigApi(app, {
+      invoker,
+      events,
+      queues: options.queues,
+      scope: { region, accountId, strictAccount },
+    })
   registerControlPlane(app, {
     invoker,
     descriptions,

@@ -2,10 +2,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvokeCommand } from '@aws-sdk/client-lambda'
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 // The events package's own harness: a real redis-server on a free port.
 import { type RedisServer, startRedisServer } from '../../../packages/events/test/redis-server.js'
 import { fixtures, lambdaClient, runCli, spawnServe } from './helpers.js'
+import { queueServer } from './sqs-helpers.js'
 
 const client = lambdaClient
 
@@ -83,6 +85,44 @@ describe('two lambdalet serve instances sharing one Redis', () => {
     expect([...new Set(ran)].sort()).toEqual([...keys].sort())
     const twice = ran.filter((key, i) => ran.indexOf(key) !== i)
     for (const key of twice) expect(heldByA).toContain(key)
+  })
+
+  it('share SQS queues: a message sent to one is received from the other, and a mapping on either consumes it', async () => {
+    // The same config on every instance, as one lambdalet.json would give.
+    const queues = { shared: { visibilityTimeoutSeconds: 30 }, mapped: {} }
+    const a = await queueServer({ queues, server: { store: redis.url } })
+    const b = await queueServer({ queues, server: { store: redis.url } })
+    await a.sqs.send(new SendMessageCommand({ QueueUrl: a.queueUrl('shared'), MessageBody: 'from a' }))
+    const { Messages } = await b.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: b.queueUrl('shared'),
+        WaitTimeSeconds: 20,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    )
+    expect(Messages?.map((m) => [m.Body, m.Attributes?.['ApproximateReceiveCount']])).toEqual([['from a', '1']])
+    await b.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: b.queueUrl('shared'), ReceiptHandle: Messages?.[0]?.ReceiptHandle }),
+    )
+    // Nothing left for a either.
+    const left = await a.sqs.send(new ReceiveMessageCommand({ QueueUrl: a.queueUrl('shared'), WaitTimeSeconds: 1 }))
+    expect(left.Messages ?? []).toEqual([])
+
+    const c = await queueServer({ queues, mapping: { queue: 'mapped' }, server: { store: redis.url } })
+    await a.sqs.send(new SendMessageCommand({ QueueUrl: a.queueUrl('mapped'), MessageBody: '{"via":"a"}' }))
+    await vi.waitFor(
+      () =>
+        expect(
+          c
+            .batches()
+            .flat()
+            .map((record) => record.body),
+        ).toEqual(['{"via":"a"}']),
+      {
+        timeout: 20_000,
+        interval: 50,
+      },
+    )
   })
 
   it('refuses to start when Redis cannot be reached, with one line and exit code 2', async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
@@ -18,7 +21,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { freePort } from '../../../packages/events/test/free-port.js'
 import { fixture, lambdaClient } from './helpers.js'
 import { queueServer, sqsClient } from './sqs-helpers.js'
@@ -321,5 +324,21 @@ describe('the SQS API', () => {
     expect(routed.status).toBe(200)
     expect(routed.headers.get('x-route-key')).toBe('$default')
     expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls).toEqual([`${server.url}/000000000000/orders`])
+  })
+
+  it('keeps sent messages on the embedded store across a restart', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'lambdalet-sqs-store-'))
+    onTestFinished(() => rmSync(store, { recursive: true, force: true }))
+    const first = await queueServer({ queues: { orders: {} }, server: { store } })
+    const { MessageId } = await first.sqs.send(
+      new SendMessageCommand({ QueueUrl: first.queueUrl('orders'), MessageBody: 'kept' }),
+    )
+    await receive(first.sqs, first.queueUrl('orders'), { VisibilityTimeout: 300 })
+    await first.server.close()
+
+    const second = await queueServer({ queues: { orders: {} }, server: { store } })
+    // In flight when the first stopped: a lease is not kept, so it is visible again at once.
+    const { Messages } = await receive(second.sqs, second.queueUrl('orders'), { WaitTimeSeconds: 5 })
+    expect(Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[MessageId, 'kept']])
   })
 })

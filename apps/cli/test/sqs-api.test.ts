@@ -13,9 +13,12 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  InvalidAttributeName,
+  InvalidAttributeValue,
   ListQueuesCommand,
   PurgeQueueCommand,
   QueueDoesNotExist,
+  QueueNameExists,
   ReceiptHandleIsInvalid,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -60,6 +63,20 @@ describe('the SQS API', () => {
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '0',
     })
+    // The same queue again: fine with its own settings, refused with others.
+    expect(
+      (await sqs.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '45' } })))
+        .QueueUrl,
+    ).toBe(`${server.url}/000000000000/orders`)
+    await expect(
+      sqs.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '5' } })),
+    ).rejects.toBeInstanceOf(QueueNameExists)
+    await expect(
+      sqs.send(new CreateQueueCommand({ QueueName: 'other', Attributes: { VisibilityTimeout: '50000' } })),
+    ).rejects.toBeInstanceOf(InvalidAttributeValue)
+    await expect(
+      sqs.send(new CreateQueueCommand({ QueueName: 'other', Attributes: { Policy: '{}' } })),
+    ).rejects.toBeInstanceOf(InvalidAttributeName)
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: 'nowhere' }))).rejects.toBeInstanceOf(QueueDoesNotExist)
     await expect(
       sqs.send(new SendMessageCommand({ QueueUrl: `${server.url}/000000000000/nowhere`, MessageBody: 'x' })),

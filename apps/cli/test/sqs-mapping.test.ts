@@ -146,6 +146,25 @@ describe('SQS event source mappings', () => {
     expect(seen.map((record) => record.attributes['ApproximateReceiveCount'])).toEqual(['1', '2'])
   })
 
+  it('cuts a batch before its event passes 6 MB and delivers the rest in the next one', async () => {
+    const { sqs, queueUrl, batches, open } = await queueServer({
+      queues: { orders: { visibilityTimeoutSeconds: 60 } },
+      mapping: { queue: 'orders', batchSize: 10 },
+      consumer: { maxConcurrency: 1, env: { GATED: '1' } },
+    })
+    const MiB = 1024 * 1024
+    for (let i = 0; i < 7; i++) {
+      // 1 MiB each, the most a message may be.
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl('orders'), MessageBody: String(i).padEnd(MiB, '.') }))
+    }
+    open()
+    await vi.waitFor(() => expect(batches().flat()).toHaveLength(7), SOON)
+    const all = batches()
+    expect(all.map((batch) => batch.length)).toEqual([1, 5, 1])
+    for (const batch of all) expect(Buffer.byteLength(JSON.stringify({ Records: batch }))).toBeLessThanOrEqual(6 * MiB)
+    expect(new Set(all.flat().map((record) => record.body[0])).size).toBe(7)
+  })
+
   it('runs at most maximumConcurrency batches at once', async () => {
     const { sqs, queueUrl, batches, open } = await queueServer({
       queues: { orders: {} },

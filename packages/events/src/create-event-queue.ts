@@ -33,8 +33,11 @@ export interface EventQueueOptions {
   queues?: Record<string, QueueSettings>
   /** Event source mappings: functions fed in batches from those queues. */
   mappings?: QueueMapping[]
-  /** Messages a queue may hold before SendMessage is refused; default 100,000. */
+  /** What a queue may hold before SendMessage is refused: default 100,000 messages and 256 MiB. */
   maxMessagesPerQueue?: number
+  maxBytesPerQueue?: number
+  /** Queues in all, from the config and CreateQueue; default 1,000. */
+  maxQueues?: number
 }
 
 /**
@@ -96,6 +99,8 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
       region,
       accountId,
       maxMessagesPerQueue: options.maxMessagesPerQueue ?? 100_000,
+      maxBytesPerQueue: options.maxBytesPerQueue ?? 256 * 1024 * 1024,
+      maxQueues: options.maxQueues ?? 1000,
     })
     return new EventQueue({
       invoker,

@@ -1,10 +1,11 @@
-import type { Invoker, RawInvokeResult } from '@lambdalet/protocol'
+import { type Invoker, MAX_PAYLOAD_BYTES, type RawInvokeResult } from '@lambdalet/protocol'
 import { batchOutcome } from './batch-response.js'
 import type { EventLogger } from './event-logger.js'
 import { MAPPING_RANGES, type QueueMapping } from './mapping-settings.js'
 import type { QueueSet, Receipt } from './queue-set.js'
 import { DEFAULT_VISIBILITY_TIMEOUT_SECONDS } from './queue-settings.js'
 import { recordAttributes, type SqsRecord } from './sqs-message.js'
+import { delay, settledWithin } from './waits.js'
 
 export interface PollerDeps {
   mapping: QueueMapping
@@ -16,8 +17,8 @@ export interface PollerDeps {
   fallbackConcurrency: number
 }
 
-/** Lambda cuts a batch at 6 MB of records. */
-const MAX_BATCH_BYTES = 6 * 1024 * 1024
+/** Lambda cuts a batch where its event would pass 6 MB, the synchronous payload limit. */
+const MAX_EVENT_BYTES = MAX_PAYLOAD_BYTES - '{"Records":[]}'.length
 /** How long one receive long-polls; an abort ends it sooner. */
 const RECEIVE_WAIT_MS = 5_000
 const ROOM_POLL_MS = 25
@@ -48,15 +49,7 @@ export class QueuePoller {
     this.#roomChanged?.()
     await this.#loop
     if (this.#running.size === 0) return true
-    let timer: NodeJS.Timeout | undefined
-    const finished = await Promise.race([
-      Promise.allSettled([...this.#running]).then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs)
-      }),
-    ])
-    clearTimeout(timer)
-    return finished
+    return settledWithin(this.#running, timeoutMs)
   }
 
   async #run(): Promise<void> {
@@ -110,13 +103,14 @@ export class QueuePoller {
     return this.#capBytes(batch)
   }
 
-  /** Past 6 MB the rest goes back, visible at once, for the next batch. */
+  /** Past 6 MB of event the rest goes back, visible at once, for the next batch. */
   #capBytes(batch: Receipt[]): Receipt[] {
     let bytes = 0
     const kept: Receipt[] = []
     for (const receipt of batch) {
-      bytes += Buffer.byteLength(receipt.message.body)
-      if (kept.length > 0 && bytes > MAX_BATCH_BYTES) {
+      // Each record as it will be sent, and the comma before it.
+      bytes += Buffer.byteLength(JSON.stringify(this.#record(receipt))) + 1
+      if (kept.length > 0 && bytes > MAX_EVENT_BYTES) {
         this.#deps.queues
           .changeMessageVisibility(this.#deps.mapping.queue, receipt.message.receiptHandle, 0)
           .catch((error: unknown) => this.#log('warn', 'Could not put a message back', error))
@@ -221,16 +215,4 @@ export class QueuePoller {
             }),
     })
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(finish, ms)
-    signal.addEventListener('abort', finish, { once: true })
-    function finish(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', finish)
-      resolve()
-    }
-  })
 }

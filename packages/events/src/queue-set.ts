@@ -30,8 +30,16 @@ export interface QueueSetOptions {
   queues: Record<string, QueueSettings>
   region: string
   accountId: string
-  /** Messages a queue may hold before SendMessage is refused with OverLimit. */
+  /** What a queue may hold before SendMessage is refused with OverLimit. */
   maxMessagesPerQueue: number
+  maxBytesPerQueue: number
+  /** Queues in all, config and CreateQueue together. */
+  maxQueues: number
+}
+
+interface Queue {
+  settings: QueueSettings
+  createdAt: number
 }
 
 /** A message handed out: its lease, and what the receiver sees. */
@@ -60,10 +68,7 @@ const MAX_WAIT_SECONDS = 20
  */
 export class QueueSet implements MessageQueues {
   readonly #options: QueueSetOptions
-  readonly #queues = new Map<
-    string,
-    { settings: QueueSettings; createdAt: number; attributes: Record<string, string> }
-  >()
+  readonly #queues = new Map<string, Queue>()
   readonly #handles = new Map<string, Held>()
   readonly #closing = new AbortController()
 
@@ -71,7 +76,7 @@ export class QueueSet implements MessageQueues {
     this.#options = options
     const now = Date.now()
     for (const [name, settings] of Object.entries(options.queues)) {
-      this.#queues.set(name, { settings, createdAt: now, attributes: {} })
+      this.#queues.set(name, { settings, createdAt: now })
     }
   }
 
@@ -87,15 +92,15 @@ export class QueueSet implements MessageQueues {
     const problem = queueNameProblem(name)
     if (problem !== null) throw new QueueError('InvalidParameterValue', `Can't create a queue: ${problem}`)
     const parsed = settingsFromAttributes(attributes, (arn) => this.#queueOfArn(arn))
-    if (!parsed.ok) {
-      throw new QueueError(
-        parsed.name === 'RedrivePolicy' ? 'InvalidParameterValue' : 'InvalidAttributeName',
-        parsed.message,
-      )
-    }
+    if (!parsed.ok) throw new QueueError(parsed.code, parsed.message)
     const existing = this.#queues.get(name)
     if (existing !== undefined) {
-      if (JSON.stringify(existing.attributes) !== JSON.stringify(attributes) && Object.keys(attributes).length > 0) {
+      // SQS compares what is asked for with what the queue has, defaults included.
+      const current = withDefaults(existing.settings)
+      const differs = Object.entries(parsed.settings).some(
+        ([key, value]) => current[key as keyof QueueSettings] !== value,
+      )
+      if (differs) {
         throw new QueueError(
           'QueueNameExists',
           `A queue already exists with the same name and a different value for attributes: ${name}`,
@@ -103,7 +108,10 @@ export class QueueSet implements MessageQueues {
       }
       return
     }
-    this.#queues.set(name, { settings: parsed.settings, createdAt: Date.now(), attributes: { ...attributes } })
+    if (this.#queues.size >= this.#options.maxQueues) {
+      throw new QueueError('OverLimit', `This server holds ${this.#queues.size} queues, the most it may`)
+    }
+    this.#queues.set(name, { settings: parsed.settings, createdAt: Date.now() })
   }
 
   hasQueue(name: string): boolean {
@@ -142,10 +150,12 @@ export class QueueSet implements MessageQueues {
   async sendMessages(name: string, messages: readonly OutgoingMessage[]): Promise<Array<SentMessage | QueueError>> {
     const { settings } = this.#queue(name)
     const usage = this.#options.store.usage(queueKey(name))
-    if (usage.events + messages.length > this.#options.maxMessagesPerQueue) {
+    const { maxMessagesPerQueue, maxBytesPerQueue } = this.#options
+    const bytes = messages.reduce((sum, message) => sum + Buffer.byteLength(String(message.body)), 0)
+    if (usage.events + messages.length > maxMessagesPerQueue || usage.bytes + bytes > maxBytesPerQueue) {
       throw new QueueError(
         'OverLimit',
-        `The queue ${name} holds ${usage.events} messages, the most it may is ${this.#options.maxMessagesPerQueue}`,
+        `The queue ${name} is full (it may hold ${maxMessagesPerQueue} messages and ${maxBytesPerQueue} bytes); retry later`,
       )
     }
     const now = Date.now()
@@ -363,7 +373,7 @@ export class QueueSet implements MessageQueues {
     )
   }
 
-  #queue(name: string): { settings: QueueSettings; createdAt: number; attributes: Record<string, string> } {
+  #queue(name: string): Queue {
     const queue = this.#queues.get(name)
     if (queue === undefined) throw new QueueError('QueueDoesNotExist', 'The specified queue does not exist.')
     return queue
@@ -387,6 +397,15 @@ export class QueueSet implements MessageQueues {
       }
       throw new QueueError('ServiceUnavailable', `The queue's store failed: ${(error as Error).message}`)
     }
+  }
+}
+
+function withDefaults(settings: QueueSettings): QueueSettings {
+  return {
+    visibilityTimeoutSeconds: DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+    delaySeconds: 0,
+    receiveMessageWaitTimeSeconds: 0,
+    ...settings,
   }
 }
 

@@ -72,7 +72,9 @@ export function queueSettingsProblems(raw: unknown, isQueue: (name: string) => b
 export function settingsFromAttributes(
   attributes: Readonly<Record<string, string>>,
   queueOfArn: (arn: string) => string | null,
-): { ok: true; settings: QueueSettings } | { ok: false; name: string; message: string } {
+):
+  | { ok: true; settings: QueueSettings }
+  | { ok: false; code: 'InvalidAttributeName' | 'InvalidAttributeValue'; message: string } {
   const settings: QueueSettings = {}
   const integer = (text: string): number | null => (/^\d{1,6}$/.test(text) ? Number(text) : null)
   for (const [name, text] of Object.entries(attributes)) {
@@ -85,7 +87,7 @@ export function settingsFromAttributes(
       const n = integer(String(text))
       const range = QUEUE_RANGES[field]
       if (n === null || n < range.min || n > range.max) {
-        return { ok: false, name, message: `Invalid value for the parameter ${name}.` }
+        return { ok: false, code: 'InvalidAttributeValue', message: `Invalid value for the parameter ${name}.` }
       }
       settings[field] = n
     } else if (name === 'RedrivePolicy') {
@@ -95,7 +97,7 @@ export function settingsFromAttributes(
       } catch {
         return {
           ok: false,
-          name,
+          code: 'InvalidAttributeValue',
           message: 'Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is not a valid JSON map.',
         }
       }
@@ -104,14 +106,14 @@ export function settingsFromAttributes(
       if (target === null) {
         return {
           ok: false,
-          name,
+          code: 'InvalidAttributeValue',
           message: 'Value for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.',
         }
       }
       if (!Number.isInteger(count) || count < 1 || count > 1000) {
         return {
           ok: false,
-          name,
+          code: 'InvalidAttributeValue',
           message:
             'Value for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: 1 to 1000.',
         }
@@ -120,7 +122,7 @@ export function settingsFromAttributes(
       settings.maxReceiveCount = count
     } else if (name !== 'MessageRetentionPeriod' && name !== 'MaximumMessageSize') {
       // Retention and size are accepted for compatibility (the fixed 1 MiB limit and no expiry apply).
-      return { ok: false, name, message: `Unknown or unsupported attribute ${name}.` }
+      return { ok: false, code: 'InvalidAttributeName', message: `Unknown or unsupported attribute ${name}.` }
     }
   }
   return { ok: true, settings }

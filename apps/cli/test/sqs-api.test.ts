@@ -358,4 +358,14 @@ describe('the SQS API', () => {
     const { Messages } = await receive(second.sqs, second.queueUrl('orders'), { WaitTimeSeconds: 5 })
     expect(Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[MessageId, 'kept']])
   })
+
+  it('ends a long poll with no messages when the server shuts down, instead of holding the drain', async () => {
+    const { sqs, queueUrl, server } = await queueServer({ queues: { orders: {} }, server: { drainTimeoutMs: 15_000 } })
+    const polled = receive(sqs, queueUrl('orders'), { WaitTimeSeconds: 20 })
+    await vi.waitFor(() => expect(server.lifecycle.pending).toBe(1), SOON)
+    const started = Date.now()
+    expect(await server.close()).toBe(true)
+    expect((await polled).Messages ?? []).toEqual([])
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
 })

@@ -100,6 +100,9 @@ describe('the SQS API', () => {
       ApproximateNumberOfMessages: '0',
       ApproximateNumberOfMessagesNotVisible: '1',
     })
+    const metrics = await (await fetch(`${url.slice(0, url.indexOf('/000000000000'))}/metrics`)).text()
+    expect(metrics).toContain('lambdalet_sqs_messages{queue="orders",state="visible"} 0')
+    expect(metrics).toContain('lambdalet_sqs_messages{queue="orders",state="in_flight"} 1')
     const again = await receive(sqs, url, { WaitTimeSeconds: 10 })
     expect(again.Messages?.map((m) => [m.MessageId, m.Attributes?.['ApproximateReceiveCount']])).toEqual([
       [MessageId, '2'],

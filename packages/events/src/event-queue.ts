@@ -210,7 +210,7 @@ export class EventQueue implements AsyncInvoker {
         oldestAgeMs: usage.oldestAcceptedAt === null ? 0 : Math.max(0, now - usage.oldestAcceptedAt),
       }
     }
-    return { functions, store: this.#settings.store.description }
+    return { functions, queues: this.#settings.queues.counts(), store: this.#settings.store.description }
   }
 
   /**

@@ -88,6 +88,16 @@ export class QueueSet implements MessageQueues {
     return this.#queue(name).settings
   }
 
+  /** Per queue: messages that can be received now, and those in flight. */
+  counts(): Record<string, { visible: number; inFlight: number }> {
+    const counts: Record<string, { visible: number; inFlight: number }> = {}
+    for (const name of this.queueNames()) {
+      const usage = this.#options.store.usage(queueKey(name))
+      counts[name] = { visible: Math.max(0, usage.events - usage.leased), inFlight: usage.leased }
+    }
+    return counts
+  }
+
   async createQueue(name: string, attributes: Readonly<Record<string, string>>): Promise<void> {
     const problem = queueNameProblem(name)
     if (problem !== null) throw new QueueError('InvalidParameterValue', `Can't create a queue: ${problem}`)

@@ -20,6 +20,8 @@ export interface AsyncFunctionStats {
 
 export interface AsyncStats {
   functions: Record<string, AsyncFunctionStats>
+  /** SQS-style queues: messages that can be received now, and those received and not yet deleted. */
+  queues?: Record<string, { visible: number; inFlight: number }>
   /** Where events are kept: `memory`, an embedded directory, `redis://…`. */
   store: string
 }

@@ -28,8 +28,10 @@ function project(): { dir: string; runs: string; ran: () => string[]; began: () 
     join(dir, 'functions', 'lambdalet.json'),
     JSON.stringify({
       functions: {
-        record: { handler: 'record.mjs', maxConcurrency: 4, env: { RUNS_DIR: runs } },
-        started: { handler: 'started.mjs', maxConcurrency: 4, env: { RUNS_DIR: runs } },
+        // The gated runs may wait for seconds on a loaded machine: past the
+        // default 3 s timeout they would fail and come back a minute later.
+        record: { handler: 'record.mjs', maxConcurrency: 4, timeoutMs: 60_000, env: { RUNS_DIR: runs } },
+        started: { handler: 'started.mjs', maxConcurrency: 4, timeoutMs: 60_000, env: { RUNS_DIR: runs } },
         hello: { handler: 'hello.mjs' },
       },
     }),

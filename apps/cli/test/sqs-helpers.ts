@@ -50,6 +50,9 @@ export async function queueServer(options: {
 }): Promise<QueueServer> {
   const runs = mkdtempSync(join(tmpdir(), 'lambdalet-sqs-'))
   const consumer = fixture('sqs/consumer.mjs', {
+    // A gated batch may wait for seconds on a loaded machine; timing out would
+    // send it back for a visibility timeout.
+    timeoutMs: 60_000,
     ...options.consumer,
     env: { RUNS_DIR: runs, ...options.consumer?.env },
   })

@@ -215,6 +215,9 @@ class BullmqStore implements EventStore {
    * back to waiting for another consumer.
    */
   #waitForJob(lane: Lane, worker: AnyWorker, { waitMs, signal }: ClaimOptions): Promise<Job | undefined> {
+    // The signal may have aborted, or the store closed, while the worker was
+    // being made: a listener added now would never hear it.
+    if (signal.aborted || this.#closing) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       let settled = false
       const waiter: Waiter = {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import {
   isQueueError,
   type MessageQueues,
@@ -15,6 +15,7 @@ import {
   queueNameProblem,
   settingsFromAttributes,
 } from './queue-settings.js'
+import { ReceiptHandles } from './receipt-handles.js'
 import {
   checkMessage,
   decodeMessage,
@@ -48,13 +49,6 @@ export interface Receipt {
   message: ReceivedMessage
 }
 
-interface Held {
-  queue: string
-  lease: Lease
-  /** Forgets the handle when the visibility timeout runs out. */
-  timer?: NodeJS.Timeout
-}
-
 const NEVER = new AbortController().signal
 /** SQS's longest long poll. */
 const MAX_WAIT_SECONDS = 20
@@ -69,7 +63,7 @@ const MAX_WAIT_SECONDS = 20
 export class QueueSet implements MessageQueues {
   readonly #options: QueueSetOptions
   readonly #queues = new Map<string, Queue>()
-  readonly #handles = new Map<string, Held>()
+  readonly #handles = new ReceiptHandles()
   readonly #closing = new AbortController()
 
   constructor(options: QueueSetOptions) {
@@ -278,12 +272,12 @@ export class QueueSet implements MessageQueues {
 
   async deleteMessage(name: string, receiptHandle: string): Promise<void> {
     this.#queue(name)
-    const held = this.#held(name, receiptHandle)
+    const lease = this.#handles.lease(name, receiptHandle)
     // A handle of ours that no longer holds the message (deleted, or its
     // visibility ran out): SQS answers success, and so do we.
-    if (held === null) return
-    this.#forget(receiptHandle)
-    await this.#store(() => this.#options.store.ack(held.lease)).catch((error: unknown) => {
+    if (lease === null) return
+    this.#handles.forget(receiptHandle)
+    await this.#store(() => this.#options.store.ack(lease)).catch((error: unknown) => {
       if (!(isQueueError(error) && error.code === 'MessageNotInflight')) throw error
     })
   }
@@ -296,22 +290,22 @@ export class QueueSet implements MessageQueues {
         `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`,
       )
     }
-    const held = this.#held(name, receiptHandle)
-    if (held === null) throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.')
+    const lease = this.#handles.lease(name, receiptHandle)
+    if (lease === null) throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.')
     const { store } = this.#options
     if (seconds === 0) {
-      this.#forget(receiptHandle)
-      const { invokeCount, throttles } = held.lease.event
-      await this.#store(() => store.retryLater(held.lease, Date.now(), { invokeCount, throttles }))
+      this.#handles.forget(receiptHandle)
+      const { invokeCount, throttles } = lease.event
+      await this.#store(() => store.retryLater(lease, Date.now(), { invokeCount, throttles }))
       return
     }
-    await this.#store(() => store.renew(held.lease, seconds * 1000))
-    this.#expireHandle(receiptHandle, held, seconds * 1000)
+    await this.#store(() => store.renew(lease, seconds * 1000))
+    this.#handles.extend(receiptHandle, seconds * 1000)
   }
 
   async purgeQueue(name: string): Promise<void> {
     this.#queue(name)
-    for (const [handle, held] of this.#handles) if (held.queue === name) this.#forget(handle)
+    this.#handles.forgetQueue(name)
     await this.#store(() => this.#options.store.purge(queueKey(name)))
   }
 
@@ -322,22 +316,15 @@ export class QueueSet implements MessageQueues {
 
   close(): void {
     this.endLongPolls()
-    for (const handle of [...this.#handles.keys()]) this.#forget(handle)
+    this.#handles.clear()
   }
 
   #received(name: string, lease: Lease, visibilityMs: number): ReceivedMessage {
     const { event } = lease
     const stored = decodeMessage(event.payload)
-    // Ours, and unguessable: the queue, the message and a random nonce.
-    const handle = Buffer.from(JSON.stringify([name, event.id, randomBytes(12).toString('base64url')])).toString(
-      'base64url',
-    )
-    const held: Held = { queue: name, lease }
-    this.#expireHandle(handle, held, visibilityMs)
-    this.#handles.set(handle, held)
     return {
       messageId: event.id,
-      receiptHandle: handle,
+      receiptHandle: this.#handles.issue(name, lease, visibilityMs),
       body: stored.body,
       md5OfBody: md5Hex(stored.body),
       ...(stored.messageAttributes === undefined
@@ -351,36 +338,6 @@ export class QueueSet implements MessageQueues {
       },
       messageAttributes: stored.messageAttributes ?? {},
     }
-  }
-
-  #expireHandle(handle: string, held: Held, ms: number): void {
-    clearTimeout(held.timer)
-    held.timer = setTimeout(() => this.#forget(handle), Math.max(1, ms))
-    held.timer.unref()
-  }
-
-  #forget(handle: string): void {
-    const held = this.#handles.get(handle)
-    if (held === undefined) return
-    clearTimeout(held.timer)
-    this.#handles.delete(handle)
-  }
-
-  /** The lease a handle holds; `null` for a handle of ours that holds none now; throws for one that is not ours. */
-  #held(name: string, handle: string): Held | null {
-    const held = this.#handles.get(handle)
-    if (held !== undefined && held.queue === name) return held
-    let decoded: unknown
-    try {
-      decoded = JSON.parse(Buffer.from(String(handle), 'base64url').toString('utf8'))
-    } catch {
-      decoded = null
-    }
-    if (Array.isArray(decoded) && decoded.length === 3 && decoded[0] === name) return null
-    throw new QueueError(
-      'ReceiptHandleIsInvalid',
-      `The input receipt handle "${String(handle).slice(0, 100)}" is not a valid receipt handle.`,
-    )
   }
 
   #queue(name: string): Queue {

@@ -1,15 +1,20 @@
-import {
-  isQueueError,
-  MAX_MESSAGE_BYTES,
-  type MessageAttributeValue,
-  type MessageQueues,
-  type OutgoingMessage,
-  type ReceivedMessage,
-} from '@lambdalet/protocol'
+import { isQueueError, MAX_MESSAGE_BYTES, type MessageQueues, type ReceivedMessage } from '@lambdalet/protocol'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { GatewayEnv } from './gateway-env.js'
 import { payloadLimit } from './payload-limit.js'
-import { batchFailure, type SqsRequestErrorCode, sqsError } from './sqs-errors.js'
+import { batchFailure, sqsError } from './sqs-errors.js'
+import {
+  type Body,
+  batchEntries,
+  definedOnly,
+  optionalInteger,
+  optionalString,
+  outgoing,
+  requiredString,
+  SqsRequestError,
+  stringList,
+  stringMap,
+} from './sqs-request.js'
 
 export interface SqsApiDeps {
   queues: MessageQueues
@@ -17,18 +22,7 @@ export interface SqsApiDeps {
   region: string
 }
 
-type Body = Record<string, unknown>
 type Action = (c: Context<GatewayEnv>, body: Body) => Promise<Response> | Response
-
-/** A request ends early with an SQS error; thrown inside an action, answered by the API. */
-class SqsRequestError extends Error {
-  constructor(
-    readonly code: SqsRequestErrorCode,
-    message: string,
-  ) {
-    super(message)
-  }
-}
 
 /**
  * Room for a 1 MiB message with its attributes and JSON escaping, and no
@@ -36,8 +30,6 @@ class SqsRequestError extends Error {
  */
 const MAX_REQUEST_BYTES = 2 * MAX_MESSAGE_BYTES + 64 * 1024
 const TARGET_PREFIX = 'AmazonSQS.'
-const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/
-
 /**
  * SQS's JSON protocol (`POST /`, `X-Amz-Target: AmazonSQS.<Action>`,
  * `application/x-amz-json-1.0`) for the AWS SDK's SQSClient and the AWS
@@ -235,58 +227,6 @@ function ok(c: Context, body: object): Response {
   })
 }
 
-function outgoing(body: Body): OutgoingMessage {
-  if (body['MessageBody'] !== undefined && typeof body['MessageBody'] !== 'string') {
-    throw new SqsRequestError('InvalidParameterValue', 'MessageBody must be a string.')
-  }
-  const message: OutgoingMessage = { body: (body['MessageBody'] as string | undefined) ?? '' }
-  const delay = optionalInteger(body, 'DelaySeconds')
-  if (delay !== undefined) message.delaySeconds = delay
-  const attributes = body['MessageAttributes']
-  if (attributes !== undefined) {
-    if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
-      throw new SqsRequestError('InvalidParameterValue', 'MessageAttributes must be a map.')
-    }
-    message.messageAttributes = attributes as Record<string, MessageAttributeValue>
-  }
-  if (body['MessageGroupId'] !== undefined || body['MessageDeduplicationId'] !== undefined) {
-    throw new SqsRequestError(
-      'InvalidParameterValue',
-      'MessageGroupId and MessageDeduplicationId are for FIFO queues, which lambdalet does not support.',
-    )
-  }
-  return message
-}
-
-function batchEntries(body: Body): Body[] {
-  const entries = body['Entries']
-  if (!Array.isArray(entries) || entries.length === 0) {
-    throw new SqsRequestError(
-      'EmptyBatchRequest',
-      'There should be at least one SendMessageBatchRequestEntry in the request.',
-    )
-  }
-  if (entries.length > 10) {
-    throw new SqsRequestError(
-      'TooManyEntriesInBatchRequest',
-      `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
-    )
-  }
-  const ids = new Set<string>()
-  for (const entry of entries) {
-    const id = (entry as Body | null)?.['Id']
-    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) {
-      throw new SqsRequestError(
-        'InvalidBatchEntryId',
-        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
-      )
-    }
-    if (ids.has(id)) throw new SqsRequestError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`)
-    ids.add(id)
-  }
-  return entries as Body[]
-}
-
 async function settleBatch(entries: Body[], settle: (entry: Body) => Promise<void>) {
   const Successful: Array<{ Id: string }> = []
   const Failed: unknown[] = []
@@ -327,52 +267,4 @@ function shown(message: ReceivedMessage, systemNames: string[], attributeNames: 
       ? { MessageAttributes: messageAttributes, MD5OfMessageAttributes: message.md5OfMessageAttributes }
       : {}),
   }
-}
-
-function requiredString(body: Body, key: string): string {
-  const value = body[key]
-  if (value === undefined || value === '')
-    throw new SqsRequestError('MissingParameter', `The request must contain the parameter ${key}.`)
-  if (typeof value !== 'string') throw new SqsRequestError('InvalidParameterValue', `${key} must be a string.`)
-  return value
-}
-
-function optionalString(body: Body, key: string): string | undefined {
-  return body[key] === undefined ? undefined : requiredString(body, key)
-}
-
-function optionalInteger(body: Body, key: string): number | undefined {
-  const value = body[key]
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new SqsRequestError(
-      'InvalidParameterValue',
-      `Value ${JSON.stringify(value)} for parameter ${key} is invalid. Reason: must be an integer.`,
-    )
-  }
-  return value
-}
-
-function stringList(value: unknown, key: string): string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-    throw new SqsRequestError('InvalidParameterValue', `${key} must be a list of strings.`)
-  }
-  return value
-}
-
-function stringMap(value: unknown, key: string): Record<string, string> {
-  if (value === undefined) return {}
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Array.isArray(value) ||
-    !Object.values(value).every((v) => typeof v === 'string')
-  ) {
-    throw new SqsRequestError('InvalidParameterValue', `${key} must be a map of strings.`)
-  }
-  return value as Record<string, string>
-}
-
-function definedOnly<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }

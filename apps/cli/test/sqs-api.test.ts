@@ -207,6 +207,13 @@ describe('the SQS API', () => {
     expect(malformed.status).toBe(400)
     expect(await malformed.json()).toMatchObject({ __type: 'com.amazon.coral.service#SerializationException' })
 
+    const huge = await post(
+      'AmazonSQS.SendMessage',
+      JSON.stringify({ QueueUrl: url, MessageBody: 'y'.repeat(3 * 1024 * 1024) }),
+    )
+    expect(huge.status).toBe(413)
+    expect(await huge.json()).toMatchObject({ __type: 'com.amazonaws.sqs#RequestTooLarge' })
+
     const tooLarge = 'x'.repeat(1024 * 1024 + 1)
     const refused = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: tooLarge })).catch((e) => e)
     expect(refused).toMatchObject({

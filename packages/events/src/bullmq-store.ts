@@ -49,6 +49,8 @@ export interface BullmqStoreOptions {
 
 /** A function name, or a message queue's key (`sqs.orders`, `sqs.orders.fifo`). */
 const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,90}$/
+/** The lock a worker made only to settle resumed leases takes for its own claims, until one asks for another. */
+const DEFAULT_RESUMED_LEASE_MS = 30_000
 /** The longest a blocking fetch waits, in seconds: bounds how long a fetch outlives the claim that started it. */
 const BLOCK_SECONDS = 1
 
@@ -267,10 +269,26 @@ class BullmqStore implements EventStore {
     // for another lease sets it on each job it took.
     const worker = await lane.worker
     if (worker && worker.opts.lockDuration !== leaseMs) await this.#extend(lane, job, token, leaseMs)
+    return this.#hold(lane, job, token)
+  }
+
+  #hold(lane: Lane, job: Job, token: string): Lease {
     const event = toEvent(job.data as QueuedEvent, job)
-    const lease: Lease = Object.freeze({ event })
+    const lease: Lease = Object.freeze({ event, token })
     this.#held.set(lease, { lane, job, token, bytes: Buffer.byteLength(event.payload) })
     return lease
+  }
+
+  async resume(functionName: string, eventId: string, token: string): Promise<Lease | null> {
+    checkFunctionName(functionName)
+    this.#assertOpen()
+    const lane = this.#lane(functionName)
+    // Putting it back (retryLater) goes through a worker of this process.
+    await this.#workerFor(lane, DEFAULT_RESUMED_LEASE_MS)
+    const job = (await lane.queue.getJob(jobIdOf(eventId))) as Job | undefined
+    if (!job || (await job.getState()) !== 'active') return null
+    // Whether `token` still holds the lock is checked by BullMQ's scripts when the lease is used.
+    return this.#hold(lane, job, token)
   }
 
   async renew(lease: Lease, leaseMs: number): Promise<void> {

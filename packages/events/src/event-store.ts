@@ -42,6 +42,8 @@ export interface NewEvent {
  */
 export interface Lease {
   readonly event: QueuedEvent
+  /** On a store shared by processes: what another process gives `resume` to settle this lease. */
+  readonly token?: string
 }
 
 /** Settling or renewing a lease that is no longer held: it ran out, or was settled already. */
@@ -91,6 +93,13 @@ export interface EventStore {
    * when `signal` aborts.
    */
   claim(functionName: string, max: number, options: ClaimOptions): Promise<Lease[]>
+  /**
+   * Takes up a lease another process of a shared store claimed, from its
+   * `token` (a message received through one instance, deleted through
+   * another). `null` when the event is gone or no longer leased. Stores of
+   * one process do not have it.
+   */
+  resume?(functionName: string, eventId: string, token: string): Promise<Lease | null>
   /** Makes a lease that is still held run out `leaseMs` from now (a long-running invocation, ChangeMessageVisibility). */
   renew(lease: Lease, leaseMs: number): Promise<void>
   /** The event is finished: removes it and, in the same commit, stores `next` (destination events). */

@@ -272,7 +272,7 @@ export class QueueSet implements MessageQueues {
 
   async deleteMessage(name: string, receiptHandle: string): Promise<void> {
     this.#queue(name)
-    const lease = this.#handles.lease(name, receiptHandle)
+    const lease = await this.#lease(name, receiptHandle)
     // A handle of ours that no longer holds the message (deleted, or its
     // visibility ran out): SQS answers success, and so do we.
     if (lease === null) return
@@ -290,7 +290,7 @@ export class QueueSet implements MessageQueues {
         `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.`,
       )
     }
-    const lease = this.#handles.lease(name, receiptHandle)
+    const lease = await this.#lease(name, receiptHandle)
     if (lease === null) throw new QueueError('MessageNotInflight', 'The message referred to is not in flight.')
     const { store } = this.#options
     if (seconds === 0) {
@@ -338,6 +338,17 @@ export class QueueSet implements MessageQueues {
       },
       messageAttributes: stored.messageAttributes ?? {},
     }
+  }
+
+  /** The lease a handle stands for, taken up from the store when another instance received it. */
+  async #lease(name: string, handle: string): Promise<Lease | null> {
+    const found = this.#handles.find(name, handle)
+    if (found.kind === 'held') return found.lease
+    const { store } = this.#options
+    if (found.kind === 'stale' || store.resume === undefined) return null
+    return this.#store(() =>
+      (store.resume as NonNullable<EventStore['resume']>)(queueKey(name), found.eventId, found.token),
+    )
   }
 
   #queue(name: string): Queue {

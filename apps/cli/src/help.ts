@@ -21,6 +21,9 @@ CLI work with --endpoint-url), HTTP routes (ANY /{name} and ANY /{name}/{proxy+}
 by default, as API Gateway HTTP API events), the SQS API for the queues in
 lambdalet.json (POST / with X-Amz-Target: AmazonSQS.*, so @aws-sdk/client-sqs
 and aws sqs work too), GET /healthz and GET /metrics.
+Schedules in lambdalet.json (a function's "events": rate(…) or cron(…), as
+EventBridge writes them) invoke it asynchronously on every tick; an "sqs"
+event feeds it batches from a queue, as Lambda's event source mapping does.
 
 Options:
   --config <file>          a config file (replaces [dir]/lambdalet.json)

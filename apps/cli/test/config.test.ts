@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/config/config-error.js'
+import { queueMappings } from '../src/config/event-sources.js'
 import { loadProject } from '../src/config/load-project.js'
 import { runCli } from './helpers.js'
 
@@ -85,7 +86,7 @@ describe('loading functions from a folder and a config file', () => {
     })
     const found = await issues(loadProject({ dir, cwd: dir }))
     expect(found).toContain(
-      'lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes, events, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion)',
+      'lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion, events)',
     )
     expect(found.some((issue) => issue.startsWith('lambdalet.json: port: unknown key'))).toBe(true)
     expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.__proto__: unknown key'))).toBe(true)
@@ -126,7 +127,7 @@ describe('loading functions from a folder and a config file', () => {
     ])
   })
 
-  it('reads queues and sqs event sources into queues and mappings', async () => {
+  it('reads queues, and sqs event sources into event source mappings', async () => {
     await folder({
       'worker.mjs': HANDLER,
       'lambdalet.json': JSON.stringify({
@@ -154,7 +155,7 @@ describe('loading functions from a folder and a config file', () => {
       orders: { visibilityTimeoutSeconds: 30, maxReceiveCount: 5, deadLetterQueue: 'orders-dlq' },
       'orders-dlq': {},
     })
-    expect(project.mappings).toEqual([
+    expect(queueMappings('worker', project.functions['worker']?.events)).toEqual([
       {
         functionName: 'worker',
         queue: 'orders',
@@ -163,7 +164,6 @@ describe('loading functions from a folder and a config file', () => {
         maximumConcurrency: 2,
       },
     ])
-    expect(project.functions['worker']).not.toHaveProperty('events')
   })
 
   it("reports bad queues and sqs event sources by Lambda's and SQS's ranges, and refuses FIFO queues", async () => {
@@ -196,7 +196,7 @@ describe('loading functions from a folder and a config file', () => {
       'lambdalet.json: functions.worker.events[1].maximumConcurrency: expected an integer from 2 to 1000, got 1',
       'lambdalet.json: functions.worker.events[1].maximumBatchingWindowInSeconds: expected at least 1 when batchSize is over 10 (as Lambda requires), got nothing',
       'lambdalet.json: functions.worker.events[1].functionResponseTypes: expected [] or ["ReportBatchItemFailures"], got ["Everything"]',
-      'lambdalet.json: functions.worker.events[2]: expected an event source such as { "sqs": "queue-name" }, got an object',
+      'lambdalet.json: functions.worker.events[2]: expected an event source with a "schedule" or "sqs" key, such as { "schedule": "rate(5 minutes)" } or { "sqs": "orders" }, got an object with "kafka"',
     ])
   })
 

@@ -49,17 +49,19 @@ export async function queueServer(options: {
   server?: Partial<StartServerOptions>
 }): Promise<QueueServer> {
   const runs = mkdtempSync(join(tmpdir(), 'lambdalet-sqs-'))
+  const { queue, ...settings } = options.mapping ?? {}
   const consumer = fixture('sqs/consumer.mjs', {
     // A gated batch may wait for seconds on a loaded machine; timing out would
     // send it back for a visibility timeout.
     timeoutMs: 60_000,
     ...options.consumer,
     env: { RUNS_DIR: runs, ...options.consumer?.env },
+    // Mapped as a config file maps it: an `sqs` entry in the function's events.
+    ...(queue === undefined ? {} : { events: [{ sqs: queue, ...settings }] }),
   })
   const server = await startTestServer({
     functions: { consumer, ...options.functions },
     queues: options.queues,
-    mappings: options.mapping === undefined ? [] : [{ functionName: 'consumer', ...options.mapping }],
     ...options.server,
   })
   const sqs = sqsClient(server.url)

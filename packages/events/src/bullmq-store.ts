@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
 import type { Job } from 'bullmq'
 import { type AnyQueue, type AnyWorker, type BullmqBackend, errorLine } from './bullmq-backend.js'
+import { BullmqScheduler } from './bullmq-scheduler.js'
 import {
   type ClaimOptions,
   type EventStore,
@@ -9,7 +10,9 @@ import {
   LeaseLostError,
   type NewEvent,
   type QueuedEvent,
+  type StoredSchedule,
   type StoreUsage,
+  type Tick,
 } from './event-store.js'
 
 export interface BullmqStoreOptions {
@@ -47,10 +50,12 @@ export interface BullmqStoreOptions {
   onError?: (error: Error) => void
 }
 
-/** A function name, or a message queue's key (`sqs.orders`, `sqs.orders.fifo`). */
+/** A function name, or a message queue's key (`sqs.orders`). */
 const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,90}$/
 /** The lock a worker made only to settle resumed leases takes for its own claims, until one asks for another. */
 const DEFAULT_RESUMED_LEASE_MS = 30_000
+/** Refreshes in a row a lane may skip because local writes overlapped their reads. */
+const MAX_AMBIGUOUS_REFRESHES = 3
 /** The longest a blocking fetch waits, in seconds: bounds how long a fetch outlives the claim that started it. */
 const BLOCK_SECONDS = 1
 
@@ -67,9 +72,13 @@ interface Lane {
   fetching: boolean
   waiters: Waiter[]
   usage: StoreUsage
-  /** Local changes since the refresh in flight started, added on top of what it reads. */
+  /** Local changes since the refresh in flight started, added on top of what it reads when it cannot be exact. */
   delta: { events: number; bytes: number; oldest: number | null }
   refreshing: boolean
+  /** Writes that change the usage: started so far, and still running. */
+  writes: { started: number; running: number }
+  /** Refreshes in a row whose reads may or may not have seen a local write. */
+  ambiguous: number
 }
 
 interface Held {
@@ -119,6 +128,7 @@ class BullmqStore implements EventStore {
   readonly #lanes = new Map<string, Lane>()
   readonly #held = new WeakMap<Lease, Held>()
   #refreshTimer: NodeJS.Timeout | undefined
+  #scheduler: BullmqScheduler | null = null
   #closing: Promise<void> | null = null
 
   constructor(backend: BullmqBackend, options: BullmqStoreOptions, onError: (error: Error) => void) {
@@ -153,7 +163,11 @@ class BullmqStore implements EventStore {
     await Promise.all([...byFunction].map(([name, list]) => this.#enqueueTo(this.#lane(name), list)))
   }
 
-  async #enqueueTo(lane: Lane, events: readonly NewEvent[]): Promise<void> {
+  #enqueueTo(lane: Lane, events: readonly NewEvent[]): Promise<void> {
+    return this.#writing(lane, () => this.#addJobs(lane, events))
+  }
+
+  async #addJobs(lane: Lane, events: readonly NewEvent[]): Promise<void> {
     const now = Date.now()
     await lane.queue.addBulk(
       events.map((event) => {
@@ -218,7 +232,8 @@ class BullmqStore implements EventStore {
    */
   #waitForJob(lane: Lane, worker: AnyWorker, { waitMs, signal }: ClaimOptions): Promise<Job | undefined> {
     // The signal may have aborted, or the store closed, while the worker was
-    // being made: a listener added now would never hear it.
+    // starting: an abort listener added now would never be called, and no
+    // pump runs on a closed store, so the claim would wait out waitMs.
     if (signal.aborted || this.#closing) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       let settled = false
@@ -343,16 +358,29 @@ class BullmqStore implements EventStore {
     this.#held.delete(lease)
   }
 
-  async #finish(held: Held, move: () => Promise<unknown>): Promise<void> {
-    await move().catch((error: unknown) => {
-      // BullMQ's scripts refuse a token whose lock ran out (error codes -1, -2, -6: missing lock or job).
-      if (error instanceof Error && /lock|Missing key/i.test(error.message)) throw new LeaseLostError(error.message)
-      throw error
+  #finish(held: Held, move: () => Promise<unknown>): Promise<void> {
+    return this.#writing(held.lane, async () => {
+      await move().catch((error: unknown) => {
+        // BullMQ's scripts refuse a token whose lock ran out (error codes -1, -2, -6: missing lock or job).
+        if (error instanceof Error && /lock|Missing key/i.test(error.message)) throw new LeaseLostError(error.message)
+        throw error
+      })
+      // A crash before this leaves an index entry for a finished job; the
+      // refresh notices (the job is gone or finished) and removes it.
+      await this.#backend.indexRemove(held.lane.name, [held.job.data.id])
+      this.#adjust(held.lane, -1, -held.bytes, null)
     })
-    // A crash before this leaves an index entry for a finished job; the
-    // refresh notices (the job is gone or finished) and removes it.
-    await this.#backend.indexRemove(held.lane.name, [held.job.data.id])
-    this.#adjust(held.lane, -1, -held.bytes, null)
+  }
+
+  /** A write that changes the usage, counted so a refresh can tell whether its reads are exact. */
+  async #writing(lane: Lane, write: () => Promise<void>): Promise<void> {
+    lane.writes.started++
+    lane.writes.running++
+    try {
+      await write()
+    } finally {
+      lane.writes.running--
+    }
   }
 
   /** Waiting and delayed events; running ones hold a lock and stay (see the port). */
@@ -360,21 +388,23 @@ class BullmqStore implements EventStore {
     checkFunctionName(functionName)
     this.#assertOpen()
     const lane = this.#lane(functionName)
-    const jobs = await lane.queue.getJobs(['waiting', 'delayed', 'prioritized'])
     const removed: Job[] = []
-    for (const job of jobs) {
-      // One taken meanwhile is locked: BullMQ refuses to remove it.
-      const ok = await (job as Job)
-        .remove()
-        .then(() => true)
-        .catch(() => false)
-      if (ok) removed.push(job as Job)
-    }
-    await this.#backend.indexRemove(
-      lane.name,
-      removed.map((job) => (job.data as QueuedEvent).id),
-    )
-    for (const job of removed) this.#adjust(lane, -1, -Buffer.byteLength((job.data as QueuedEvent).payload), null)
+    await this.#writing(lane, async () => {
+      const jobs = await lane.queue.getJobs(['waiting', 'delayed', 'prioritized'])
+      for (const job of jobs) {
+        // One taken meanwhile is locked: BullMQ refuses to remove it.
+        const ok = await (job as Job)
+          .remove()
+          .then(() => true)
+          .catch(() => false)
+        if (ok) removed.push(job as Job)
+      }
+      await this.#backend.indexRemove(
+        lane.name,
+        removed.map((job) => (job.data as QueuedEvent).id),
+      )
+      for (const job of removed) this.#adjust(lane, -1, -Buffer.byteLength((job.data as QueuedEvent).payload), null)
+    })
     return removed.length
   }
 
@@ -399,6 +429,15 @@ class BullmqStore implements EventStore {
     await this.#backend.saveConfig(functionName, entry === null ? null : JSON.stringify(entry))
   }
 
+  async startSchedules(schedules: readonly StoredSchedule[], onTick: (tick: Tick) => Promise<void>): Promise<void> {
+    this.#assertOpen()
+    this.#scheduler ??= new BullmqScheduler(this.#backend, {
+      stalledIntervalMs: this.#stalledIntervalMs,
+      onError: this.#onError,
+    })
+    await this.#scheduler.start(schedules, onTick)
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#shutDown()
     return this.#closing
@@ -406,6 +445,7 @@ class BullmqStore implements EventStore {
 
   async #shutDown(): Promise<void> {
     clearInterval(this.#refreshTimer)
+    await this.#scheduler?.close()
     const lanes = [...this.#lanes.values()]
     for (const lane of lanes) for (const waiter of [...lane.waiters]) waiter.settle()
     // Forced: a worker's blocking connection is disconnected rather than
@@ -437,6 +477,8 @@ class BullmqStore implements EventStore {
         usage: { events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null },
         delta: { events: 0, bytes: 0, oldest: null },
         refreshing: false,
+        writes: { started: 0, running: 0 },
+        ambiguous: 0,
       }
       this.#lanes.set(name, lane)
     }
@@ -472,6 +514,13 @@ class BullmqStore implements EventStore {
     if (lane.refreshing || this.#closing) return
     lane.refreshing = true
     lane.delta = { events: 0, bytes: 0, oldest: null }
+    // A local write that overlaps the reads may land before or after them:
+    // adding it to what they read could count it twice, and leaving it out
+    // could miss it. Only reads that no local write overlapped replace the
+    // local count; after a few ambiguous ones in a row, read + delta does,
+    // so that other instances' events are seen even under constant churn.
+    const startedBefore = lane.writes.started
+    const quietAtStart = lane.writes.running === 0
     try {
       const [counts, bytes, oldest] = await Promise.all([
         lane.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children'),
@@ -479,7 +528,10 @@ class BullmqStore implements EventStore {
         this.#oldest(lane),
       ])
       const events = Object.values(counts).reduce((sum, count) => sum + count, 0)
-      const { delta } = lane
+      const exact = quietAtStart && lane.writes.started === startedBefore
+      if (!exact && ++lane.ambiguous < MAX_AMBIGUOUS_REFRESHES) return
+      lane.ambiguous = 0
+      const delta = exact ? { events: 0, bytes: 0, oldest: null } : lane.delta
       lane.usage = {
         events: Math.max(0, events + delta.events),
         leased: counts['active'] ?? 0,

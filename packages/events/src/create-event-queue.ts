@@ -8,6 +8,7 @@ import { openStore, type StoreSpec } from './open-store.js'
 import { DEFAULT_LIMITS, DEFAULT_MEMORY_LIMITS, type QueueLimits } from './queue-limits.js'
 import { QueueSet } from './queue-set.js'
 import { type QueueSettings, queueNameProblem, queueSettingsProblems } from './queue-settings.js'
+import { resolveSchedules, type ScheduleOptions } from './schedule-options.js'
 
 export interface EventQueueOptions {
   /** Runs the events: the host, or anything implementing `Invoker`. */
@@ -38,6 +39,8 @@ export interface EventQueueOptions {
   maxBytesPerQueue?: number
   /** Queues in all, from the config and CreateQueue; default 1,000. */
   maxQueues?: number
+  /** EventBridge schedules: each tick is an `Event` invocation of a function (see `EventQueue.setSchedules`). */
+  schedules?: readonly ScheduleOptions[]
 }
 
 /**
@@ -84,6 +87,9 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
       `throttleBackoffMs: expected { initial, max } positive integers with max ≥ initial, got ${JSON.stringify(throttleBackoffMs)}`,
     )
   }
+  const schedules = options.schedules ?? []
+  const checkedSchedules = resolveSchedules(schedules, (name) => invoker.hasFunction(name))
+  if (!checkedSchedules.ok) problems.push(...checkedSchedules.problems)
   if (problems.length > 0) throw new TypeError(`Invalid event queue options: ${problems.join('; ')}`)
 
   const spec = options.store ?? '.lambdalet'
@@ -102,7 +108,7 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
       maxBytesPerQueue: options.maxBytesPerQueue ?? 256 * 1024 * 1024,
       maxQueues: options.maxQueues ?? 1000,
     })
-    return new EventQueue({
+    const queue = new EventQueue({
       invoker,
       store,
       functions,
@@ -111,13 +117,21 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
       limits: { ...defaults, ...options.limits },
       logger: options.logger ?? stderrLogger,
       functionArnPrefix: `arn:aws:lambda:${region}:${accountId}:function:`,
+      region,
+      accountId,
       fallbackConcurrency: options.concurrency ?? 10,
       leaseMs,
       storedConfigs: await store.loadConfigs(),
       queues: queueSet,
       mappings,
-      region,
     })
+    try {
+      await queue.setSchedules(schedules)
+    } catch (error) {
+      await queue.close(0)
+      throw error
+    }
+    return queue
   } catch (error) {
     await store.close()
     throw error

@@ -6,8 +6,11 @@ import {
   LeaseLostError,
   type NewEvent,
   type QueuedEvent,
+  type StoredSchedule,
   type StoreUsage,
+  type Tick,
 } from './event-store.js'
+import { LocalScheduler } from './local-scheduler.js'
 import { MinHeap } from './min-heap.js'
 
 /** What a local store remembers of an event; the payload stays with the persistence. */
@@ -80,6 +83,7 @@ export class LocalStore implements EventStore {
   readonly #deadLetters: Array<{ id: string; functionName: string; reason: string; at: number }> = []
   /** Leases handed out and not yet acked or put back. */
   readonly #live = new Set<Lease>()
+  readonly #scheduler = new LocalScheduler()
   #seq = 0
   #closed = false
 
@@ -220,10 +224,16 @@ export class LocalStore implements EventStore {
     else this.#configs[functionName] = entry
   }
 
+  async startSchedules(schedules: readonly StoredSchedule[], onTick: (tick: Tick) => Promise<void>): Promise<void> {
+    this.#assertOpen()
+    this.#scheduler.start(schedules, onTick)
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     for (const lease of this.#live) clearTimeout((lease as LocalLease).timer)
+    this.#scheduler.stop()
     for (const events of this.#functions.values()) for (const waiter of [...events.waiters]) waiter()
     await this.#persistence.close()
   }

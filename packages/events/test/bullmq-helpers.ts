@@ -11,7 +11,15 @@ import { claimOptions, ids, newEvent } from './store-contract.js'
 const here = dirname(fileURLToPath(import.meta.url))
 
 /** The store's modules, which import packages and each other only. */
-const STORE_MODULES = ['bullmq-store', 'bullmq-backend', 'bullmq-redis', 'bullmq-postgres', 'event-store']
+const STORE_MODULES = [
+  'bullmq-store',
+  'bullmq-backend',
+  'bullmq-redis',
+  'bullmq-postgres',
+  'bullmq-scheduler',
+  'schedule-expression',
+  'event-store',
+]
 
 /**
  * The fixture runs in a plain Node process, which cannot load TypeScript

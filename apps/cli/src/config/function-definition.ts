@@ -1,7 +1,8 @@
-import type { QueueMapping, QueueSettings } from '@lambdalet/events'
+import type { QueueSettings } from '@lambdalet/events'
 import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
+import type { EventSourceEntry } from './event-sources.js'
 
 /** A function as `serve` and `invoke` run it: the host's options, how HTTP reaches it, its asynchronous settings. */
 export interface FunctionDefinition extends FunctionOptions, EventInvokeConfig {
@@ -9,6 +10,8 @@ export interface FunctionDefinition extends FunctionOptions, EventInvokeConfig {
   routes: string[]
   /** The event its routes send: `2.0` (default) or REST-API-style `1.0`. */
   payloadFormatVersion?: PayloadFormatVersion
+  /** What invokes it besides callers: schedules, SQS queues. */
+  events?: EventSourceEntry[]
 }
 
 /** The part of a definition the host runs: what the gateway and the event queue need stays behind. */
@@ -19,6 +22,7 @@ export function hostFunctionOptions(definition: FunctionDefinition): FunctionOpt
     maximumRetryAttempts: _retries,
     maximumEventAgeInSeconds: _age,
     destinations: _destinations,
+    events: _events,
     ...options
   } = definition
   return options
@@ -45,9 +49,8 @@ export interface Project {
   retryDelaysMs?: [number, number]
   throttleBackoffMs?: { initial: number; max: number }
   leaseMs?: number
-  /** SQS-style queues, and the event source mappings that feed functions from them. */
+  /** SQS-style queues; a function's `events` can map one to it. */
   queues?: Record<string, QueueSettings>
-  mappings?: QueueMapping[]
 }
 
 /**

@@ -6,7 +6,6 @@ import { ConfigError, keyPath } from './config-error.js'
 import { discoverFunctions } from './discover-functions.js'
 import type { FunctionDefinition, Project } from './function-definition.js'
 import { readConfigFile } from './read-config-file.js'
-import { isSqsEvent, sqsMapping } from './sqs-event.js'
 
 function isDirectory(spec: string): boolean {
   const kind = storeKind(spec)
@@ -71,7 +70,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   for (const [name, entry] of Object.entries(config.functions)) {
     const found = project.functions[name]
     const at = keyPath('functions', name)
-    const { routes, handler, codeDir, events: _events, ...settings } = entry
+    const { routes, handler, codeDir, ...settings } = entry
     if (handler === undefined && found === undefined) {
       issues.push(
         `${shown}: ${at}.handler: expected a handler such as "file.mjs", got nothing (and no ${name}.mjs, .cjs or .js in the folder)`,
@@ -102,11 +101,6 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
         issues.push(
           `${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here${queue === undefined ? '' : ' or queue:<name> of a queue in "queues"'}, got ${JSON.stringify(target)}`,
         )
-      }
-    }
-    for (const event of entry.events ?? []) {
-      if (isSqsEvent(event) && project.functions[name] !== undefined) {
-        project.mappings = [...(project.mappings ?? []), sqsMapping(name, event)]
       }
     }
   }

@@ -1,8 +1,10 @@
 import { mappingProblems, type QueueMapping } from '@lambdalet/events'
-import { describeValue } from './config-error.js'
 
-/** Whether an entry of a function's `events` is an SQS event source mapping: `{ "sqs": "orders", … }`. */
-export function isSqsEvent(entry: unknown): entry is Record<string, unknown> & { sqs: unknown } {
+/** An SQS event source mapping as a config file writes it: `{ "sqs": "orders", "batchSize": 10, … }`. */
+export type SqsEventEntry = { sqs: string } & Record<string, unknown>
+
+/** Whether an entry of a function's `events` is an SQS event source mapping. */
+export function isSqsEvent(entry: unknown): entry is SqsEventEntry {
   return typeof entry === 'object' && entry !== null && !Array.isArray(entry) && Object.hasOwn(entry, 'sqs')
 }
 
@@ -15,9 +17,4 @@ export function sqsEventProblems(path: string, entry: Record<string, unknown>, q
 export function sqsMapping(functionName: string, entry: Record<string, unknown>): QueueMapping {
   const { sqs, ...settings } = entry
   return { functionName, queue: sqs as string, ...(settings as Omit<QueueMapping, 'functionName' | 'queue'>) }
-}
-
-/** An `events` entry this version does not know. */
-export function unknownEventProblem(path: string, entry: unknown): string {
-  return `${path}: expected an event source such as { "sqs": "queue-name" }, got ${describeValue(entry)}`
 }

@@ -3,18 +3,13 @@ import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import { EVENT_AGE_SECONDS_RANGE, type EventInvokeConfig, RETRY_ATTEMPTS_RANGE } from '@lambdalet/protocol'
 import { describeValue, keyPath } from './config-error.js'
+import { checkEventSources, type EventSourceEntry } from './event-sources.js'
 import { isFunctionName } from './function-definition.js'
 import { queueNames, queuesProblems } from './queues-config.js'
-import { isSqsEvent, sqsEventProblems, unknownEventProblem } from './sqs-event.js'
 
 /** A function's entry in a config file: every field optional, since a folder may supply the handler. */
 export type FunctionEntry = Partial<FunctionOptions> &
-  EventInvokeConfig & {
-    routes?: string[]
-    payloadFormatVersion?: PayloadFormatVersion
-    /** Event sources: `{ "sqs": "orders", "batchSize": 10, … }`. */
-    events?: Array<Record<string, unknown>>
-  }
+  EventInvokeConfig & { routes?: string[]; payloadFormatVersion?: PayloadFormatVersion; events?: EventSourceEntry[] }
 
 export interface ConfigFile {
   functions: Record<string, FunctionEntry>
@@ -67,7 +62,6 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   initTimeoutMs: positiveInteger,
   env: () => null, // checked key by key below
   routes: () => null,
-  events: () => null,
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
   maximumEventAgeInSeconds: integerIn(EVENT_AGE_SECONDS_RANGE),
   // Which functions exist is known once the folder is read: checked in load-project.
@@ -81,6 +75,7 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
       : 'an object with onSuccess and/or onFailure naming functions (or queue:<name>)',
   // A string, as in API Gateway: JSON's 1.0 is the number 1.
   payloadFormatVersion: (value) => (value === '1.0' || value === '2.0' ? null : '"1.0" or "2.0"'),
+  events: () => null, // checked entry by entry below
 }
 
 const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
@@ -138,6 +133,7 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
     expect('functions', 'an object of function name → settings', functions)
     return { config: null, issues }
   }
+  const ruleNames = new Map<string, string>()
   for (const [name, entry] of Object.entries(functions)) {
     const at = keyPath('functions', name)
     if (!isFunctionName(name)) {
@@ -159,7 +155,7 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
     }
     checkEnv(expect, keyPath(at, 'env'), entry['env'])
     checkRoutes(expect, keyPath(at, 'routes'), entry['routes'])
-    issues.push(...eventsProblems(keyPath(at, 'events'), entry['events'], queues))
+    issues.push(...checkEventSources(entry['events'], keyPath(at, 'events'), name, ruleNames, queues))
   }
   return { config: issues.length === 0 ? (raw as unknown as ConfigFile) : null, issues }
 }
@@ -195,16 +191,6 @@ function checkRoutes(expect: (p: string, e: string, v: unknown) => void, path: s
       expect(`${path}[${index}]`, 'a route key such as "GET /users/{id}", "ANY /files/{proxy+}" or "$default"', route)
     }
   })
-}
-
-function eventsProblems(path: string, events: unknown, queues: ReadonlySet<string>): string[] {
-  if (events === undefined) return []
-  if (!Array.isArray(events)) return [`${path}: expected an array of event sources, got ${describeValue(events)}`]
-  return events.flatMap((entry: unknown, index) =>
-    isSqsEvent(entry)
-      ? sqsEventProblems(`${path}[${index}]`, entry, queues)
-      : [unknownEventProblem(`${path}[${index}]`, entry)],
-  )
 }
 
 /** A lookup that `constructor` or `__proto__` in a config file cannot fool. */

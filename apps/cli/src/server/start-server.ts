@@ -6,6 +6,7 @@ import {
   type EventQueue,
   type QueueMapping,
   type QueueSettings,
+  type ScheduleOptions,
   type StoreSpec,
 } from '@lambdalet/events'
 import {
@@ -18,6 +19,7 @@ import {
 import { createHost, type FunctionOptions, type Host, type HostOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
 import { ConfigError } from '../config/config-error.js'
+import { queueMappings, scheduleOptions } from '../config/event-sources.js'
 import { asyncConfig, type FunctionDefinition, hostFunctionOptions } from '../config/function-definition.js'
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
 import { describeFunctions } from './function-descriptions.js'
@@ -51,9 +53,8 @@ export interface StartServerOptions {
   throttleBackoffMs?: { initial: number; max: number }
   /** On a shared store, how long an instance holds an event before another may take it; default 30000. */
   leaseMs?: number
-  /** SQS-style queues (served over the SQS API too), and the event source mappings that feed functions from them. */
+  /** SQS-style queues, served over the SQS API; a function's `events` maps one to it (`{ "sqs": "orders" }`). */
   queues?: Record<string, QueueSettings>
-  mappings?: QueueMapping[]
 }
 
 export interface RunningServer {
@@ -88,11 +89,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const routes: Record<string, string[]> = {}
   const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
   const asyncConfigs: Record<string, EventInvokeConfig> = {}
+  const schedules: ScheduleOptions[] = []
+  const mappings: QueueMapping[] = []
   for (const [name, definition] of Object.entries(options.functions)) {
     functions[name] = hostFunctionOptions(definition)
     if (definition.routes.length > 0) routes[name] = definition.routes
     if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
     asyncConfigs[name] = asyncConfig(definition)
+    schedules.push(...scheduleOptions(name, definition.events))
+    mappings.push(...queueMappings(name, definition.events))
   }
   let host: Host
   try {
@@ -119,6 +124,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       invoker: host,
       store: options.store ?? 'memory',
       functions: asyncConfigs,
+      schedules,
       retryDelaysMs: options.retryDelaysMs,
       throttleBackoffMs: options.throttleBackoffMs,
       leaseMs: options.leaseMs,
@@ -126,12 +132,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       region: options.region,
       accountId: options.accountId,
       queues: options.queues,
-      mappings: options.mappings,
+      mappings,
     })
   } catch (error) {
     await host.close()
     // A locked directory, an unreachable Redis: one line, exit code 2.
-    throw new ConfigError([`cannot open the event store: ${(error as Error).message}`])
+    // Invalid options (schedules of an embedding caller) are told as they are.
+    const message = (error as Error).message
+    throw new ConfigError([error instanceof TypeError ? message : `cannot open the event store: ${message}`])
   }
 
   const lifecycle = createLifecycle()

@@ -25,7 +25,6 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { freePort } from '../../../packages/events/test/free-port.js'
 import { fixture, lambdaClient } from './helpers.js'
 import { queueServer, sqsClient } from './sqs-helpers.js'
 
@@ -252,20 +251,13 @@ describe('the SQS API', () => {
     sqs.destroy()
   })
 
-  it('runs the whole chain: an HTTP route whose handler sends with the SDK feeds the mapped consumer', async () => {
-    const port = await freePort()
-    const { batches } = await queueServer({
+  it('runs the whole chain: an HTTP route whose handler sends with an SDK client configured as on AWS feeds the mapped consumer', async () => {
+    const { batches, server } = await queueServer({
       queues: { orders: {} },
       mapping: { queue: 'orders' },
-      functions: {
-        producer: fixture('sqs/producer.mjs', {
-          routes: ['POST /orders'],
-          env: { SQS_ENDPOINT: `http://127.0.0.1:${port}` },
-        }),
-      },
-      server: { port },
+      functions: { producer: fixture('sqs/producer.mjs', { routes: ['POST /orders'] }) },
     })
-    const response = await fetch(`http://127.0.0.1:${port}/orders`, { method: 'POST', body: '{"order":42}' })
+    const response = await fetch(`${server.url}/orders`, { method: 'POST', body: '{"order":42}' })
     expect(response.status).toBe(202)
     const { messageId } = (await response.json()) as { messageId: string }
     await vi.waitFor(

@@ -13,6 +13,8 @@ export const defaults = {
   minWarm: 0,
   initTimeoutMs: 10_000,
   drainTimeoutMs: 10_000,
+  /** Quiet time after a change before watch mode recycles (an editor's save is several events). */
+  watchDebounceMs: 150,
   region: DEFAULT_REGION,
   accountId: DEFAULT_ACCOUNT_ID,
 } as const

@@ -85,7 +85,8 @@ export class Environment {
         error: { errorType: ErrorType.Timeout, errorMessage: `Init timed out after ${seconds} seconds`, trace: [] },
       })
     }, settings.initTimeoutMs)
-    this.#initTimer.unref()
+    // Kept ref'd: while it starts, an environment keeps the process alive
+    // (its port and thread do not; see worker-transport.ts).
     this.#transport = settings.transports.start({
       started: () => this.#to('initializing'),
       message: (message) => this.#onMessage(message),
@@ -140,12 +141,13 @@ export class Environment {
       if (options.identity !== undefined) message.identity = options.identity
       this.#transport.send(message)
       // Left armed after an answer, and refreshed per invocation: cheaper
-      // than clearing it each time; firing while idle is a no-op.
+      // than clearing it each time; firing while idle is a no-op. Ref'd only
+      // while busy: a running invocation keeps the process alive, an idle
+      // environment does not.
       if (this.#deadlineTimer === null) {
         this.#deadlineTimer = setTimeout(() => this.#onDeadline(), this.#settings.timeoutMs)
-        this.#deadlineTimer.unref()
       } else {
-        this.#deadlineTimer.refresh()
+        this.#deadlineTimer.refresh().ref()
       }
     })
   }
@@ -177,6 +179,7 @@ export class Environment {
     this.#state = state
     if (state === 'idle') {
       clearTimeout(this.#initTimer)
+      this.#deadlineTimer?.unref()
       // Restarted at each idle period: it fires only after idleTimeoutMs of idleness.
       if (this.#idleTimer === null) {
         this.#idleTimer = setTimeout(() => this.#onIdleTimeout(), this.#settings.idleTimeoutMs)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import {
   type ErrorShape,
@@ -15,18 +16,22 @@ import type PQueue from 'p-queue'
 import { Dispatcher } from './dispatcher.js'
 import { createHistogram, observe } from './duration-histogram.js'
 import type { Environment } from './environment.js'
+import { FunctionCode } from './function-code.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
-import { lambdaEnvironment } from './lambda-environment.js'
+import { type EnvironmentSource, lambdaEnvironment } from './lambda-environment.js'
 import { initReportLine, type LogEntry } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
+import { preparedTransports } from './prepared-transports.js'
 import { workerThreads } from './worker-transport.js'
 
 export interface ServiceSettings {
   config: FunctionConfig
   workerFile: string
+  /** What every function's `process.env` is built from besides its own settings. */
+  environment: EnvironmentSource
   region: string
   accountId: string
   /** Host-wide concurrency gate, when the host has a limit. */
@@ -52,36 +57,44 @@ export class FunctionService {
   #dispatcher: Dispatcher
   #pool: Pool
   #log: InvocationLog
+  #code: FunctionCode
+  #codeRoot: string
+  #lastBuildError: ErrorShape | null = null
   #counts = { invocations: 0, errors: 0, timeouts: 0, duration: createHistogram() }
 
   constructor(settings: ServiceSettings) {
     const { config } = settings
     this.name = config.name
+    this.#codeRoot = config.codeRoot
     this.#log = new InvocationLog(config.name, config.memoryMb, settings.log)
     this.#dispatcher = new Dispatcher({
       maxConcurrency: config.maxConcurrency,
       maxQueue: config.maxQueue,
       gate: settings.gate,
     })
+    const code = new FunctionCode(config)
+    this.#code = code
     const runtime: RuntimeConfig = {
       functionName: config.name,
       invokedFunctionArn: functionArn(settings.region, settings.accountId, config.name),
       functionVersion: LATEST_VERSION,
-      moduleCandidates: config.spec.candidates,
+      moduleCandidates: code.moduleCandidates,
+      sourceMaps: code.typescript,
       exportName: config.spec.exportName,
       handlerName: config.handler,
       memoryLimitInMB: config.memoryMb,
       logGroupName: logGroupName(config.name),
       logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${LATEST_VERSION}]${randomUUID().replaceAll('-', '')}`,
     }
+    const threads = workerThreads({
+      workerFile: settings.workerFile,
+      config: runtime,
+      env: lambdaEnvironment(config, settings.environment),
+      memoryMb: config.memoryMb,
+    })
     this.#pool = new Pool({
-      transports: workerThreads({
-        workerFile: settings.workerFile,
-        config: runtime,
-        env: lambdaEnvironment(config, settings.region),
-        memoryMb: config.memoryMb,
-        maxThreads: Pool.threadBound(config.maxConcurrency),
-      }),
+      // Plain JavaScript starts with nothing to prepare, not even an await.
+      transports: code.typescript ? preparedTransports(threads, () => this.#prepare()) : threads,
       maxConcurrency: config.maxConcurrency,
       minWarm: config.minWarm,
       timeoutMs: config.timeoutMs,
@@ -120,6 +133,41 @@ export class FunctionService {
       environments: this.#pool.counts(),
       queue: this.#dispatcher.queue,
     }
+  }
+
+  /** Whether a change to `file` can change what this function runs (see `FunctionCode.touches`). */
+  touches(file: string): boolean {
+    return this.#code.touches(file)
+  }
+
+  /** `paths` changed its code: the next invocation is a cold start on the new code. */
+  recycle(paths: readonly string[]): void {
+    const shown = paths.slice(0, 3).map((path) => relative(this.#codeRoot, path) || '.')
+    if (paths.length > 3) shown.push(`${paths.length - 3} more`)
+    this.#log.platform(null, `Code changed (${shown.join(', ')}): new environments from the next invocation on`)
+    // Built now rather than at the next cold start, so a broken edit shows
+    // at once; the environments started meanwhile share this build.
+    if (this.#code.typescript) void this.#prepare()
+    this.#pool.retire()
+  }
+
+  /**
+   * Prepares the code for a cold start (see `FunctionCode.prepare`). A failed
+   * build is logged once, whoever waited for it: the caller gets the error,
+   * the server's log says what it was.
+   */
+  async #prepare(): Promise<ErrorShape | null> {
+    const error = await this.#code.prepare()
+    if (error !== null && error !== this.#lastBuildError) {
+      this.#log.platform(null, `${error.errorType}: ${error.errorMessage}`)
+    }
+    this.#lastBuildError = error
+    return error
+  }
+
+  /** The function's code root, which a watcher watches. */
+  get codeRoot(): string {
+    return this.#codeRoot
   }
 
   /** Invocations that would start now without waiting (see `Invoker.room`). */

@@ -10,10 +10,11 @@ import {
   serviceError,
 } from '@lambdalet/protocol'
 import PQueue from 'p-queue'
+import { CodeWatcher } from './code-watcher.js'
 import { defaults } from './defaults.js'
-import { FunctionService } from './function-service.js'
-import { writeToStdout } from './log-entry.js'
-import { type HostOptions, resolveFunction, validateHostOptions } from './options.js'
+import { FunctionService, type ServiceSettings } from './function-service.js'
+import { type LogEntry, writeToStdout } from './log-entry.js'
+import { type FunctionOptions, type HostOptions, resolveFunction, validateHostOptions } from './options.js'
 
 // The runtime is never imported here: it only runs inside workers.
 const workerFile = createRequire(import.meta.url).resolve('@lambdalet/runtime/worker')
@@ -25,9 +26,13 @@ const workerFile = createRequire(import.meta.url).resolve('@lambdalet/runtime/wo
 export class Host implements Invoker {
   #services = new Map<string, FunctionService>()
   #closing: Promise<void> | null = null
+  /** Functions removed while the host runs, still draining. */
+  #removing = new Set<Promise<void>>()
   #drainTimeoutMs: number
   #region: string
   #accountId: string
+  #shared: Omit<ServiceSettings, 'config'>
+  #watcher: CodeWatcher | null = null
 
   constructor(options: HostOptions) {
     validateHostOptions(options)
@@ -38,10 +43,75 @@ export class Host implements Invoker {
     this.#accountId = accountId
     const configs = Object.entries(options.functions).map(([name, fn]) => resolveFunction(name, fn))
     const gate = options.maxConcurrency === undefined ? null : new PQueue({ concurrency: options.maxConcurrency })
-    const log = options.logs === false ? null : typeof options.logs === 'function' ? options.logs : writeToStdout
-    for (const config of configs) {
-      this.#services.set(config.name, new FunctionService({ config, workerFile, region, accountId, gate, log }))
+    const log: ((entry: LogEntry) => void) | null =
+      options.logs === false ? null : typeof options.logs === 'function' ? options.logs : writeToStdout
+    const environment = {
+      region,
+      processEnv: options.processEnv ?? {},
+      inheritEnv: options.inheritEnv ?? [],
+      awsEndpoints: options.awsEndpoints ?? {},
     }
+    this.#shared = { workerFile, environment, region, accountId, gate, log }
+    for (const config of configs) this.#services.set(config.name, new FunctionService({ ...this.#shared, config }))
+    const watch = options.watch
+    if (watch !== undefined && watch !== false) {
+      this.#watcher = new CodeWatcher({
+        roots: [...this.#services.values()].map((service) => service.codeRoot),
+        debounceMs: watch === true ? defaults.watchDebounceMs : (watch.debounceMs ?? defaults.watchDebounceMs),
+        changed: (paths) => this.codeChanged(paths),
+      })
+    }
+  }
+
+  /**
+   * Resolves once the code watcher (`watch: true`) sees changes; at once
+   * when there is none.
+   */
+  async watching(): Promise<void> {
+    await this.#watcher?.ready()
+  }
+
+  /**
+   * Files were added, changed or removed: every function whose code they
+   * can change is recycled (idle environments now, busy ones when their
+   * invocation ends), so its next invocation is a cold start on the new
+   * code. Returns the names recycled. `watch: true` calls this itself.
+   */
+  codeChanged(paths: readonly string[]): string[] {
+    if (this.#closing !== null) return []
+    const recycled: string[] = []
+    for (const [name, service] of this.#services) {
+      // Every path is offered: each marks the bundles it concerns stale.
+      const touching = paths.filter((path) => service.touches(path))
+      if (touching.length > 0) {
+        service.recycle(touching)
+        recycled.push(name)
+      }
+    }
+    return recycled
+  }
+
+  /** Starts serving a new function (a file that appeared in a watched folder, say). */
+  addFunction(name: string, options: FunctionOptions): void {
+    if (this.#closing !== null) throw new Error('The host is closed')
+    if (this.#services.has(name)) throw new TypeError(`Expected a new function name, got \`${name}\` (served already)`)
+    const service = new FunctionService({ ...this.#shared, config: resolveFunction(name, options) })
+    this.#services.set(name, service)
+    this.#watcher?.add(service.codeRoot)
+  }
+
+  /**
+   * Stops serving a function: new invocations get `ResourceNotFoundException`
+   * at once, accepted ones finish (up to the drain timeout), then its
+   * environments are terminated. Resolves when it is gone.
+   */
+  removeFunction(name: string): Promise<void> {
+    const service = this.#services.get(name)
+    if (service === undefined) return Promise.resolve()
+    this.#services.delete(name)
+    const removed = service.close(this.#drainTimeoutMs).finally(() => this.#removing.delete(removed))
+    this.#removing.add(removed)
+    return removed
   }
 
   /**
@@ -116,9 +186,11 @@ export class Host implements Invoker {
    * drain timeout, then terminates them), and terminates every worker.
    */
   close(): Promise<void> {
-    this.#closing ??= Promise.all(
-      [...this.#services.values()].map((service) => service.close(this.#drainTimeoutMs)),
-    ).then(() => undefined)
+    this.#closing ??= Promise.all([
+      this.#watcher?.close(),
+      ...this.#removing,
+      ...[...this.#services.values()].map((service) => service.close(this.#drainTimeoutMs)),
+    ]).then(() => undefined)
     return this.#closing
   }
 }

@@ -26,7 +26,7 @@ export interface ClientContext {
 /**
  * The runtime is running in its thread, before it loads the user module. A
  * host that destroys an environment knows from this whether a thread exists
- * to wait for: Piscina drops a task it had not yet handed to a thread.
+ * to wait for, and the environment starts initialising from it.
  */
 export interface StartedMessage {
   type: 'started'
@@ -149,4 +149,6 @@ export interface RuntimeConfig {
   memoryLimitInMB: number
   logGroupName: string
   logStreamName: string
+  /** Map stack traces through source maps (a handler the host bundled from TypeScript). */
+  sourceMaps?: boolean
 }

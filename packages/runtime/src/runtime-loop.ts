@@ -51,6 +51,10 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
   delete process.env._X_AMZN_TRACE_ID
 
   const initStart = performance.now()
+  // Set in the worker, not as --enable-source-maps in its execArgv: a
+  // worker's execArgv refuses flags the host process may have been started
+  // with (--max-old-space-size, --expose-gc).
+  if (config.sourceMaps === true) process.setSourceMapsEnabled(true)
   let handler: Handler
   try {
     handler = await loadHandler(config)

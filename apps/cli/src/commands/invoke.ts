@@ -47,6 +47,8 @@ export async function runInvoke(argv: string[]): Promise<number> {
     functions: { [name]: functionOptions },
     region: project.region,
     accountId: project.accountId,
+    processEnv: process.env,
+    inheritEnv: project.inheritEnv,
     logs: log.entry,
     drainTimeoutMs: 0,
   })

@@ -51,6 +51,8 @@ export interface Project {
   leaseMs?: number
   /** SQS-style queues; a function's `events` can map one to it. */
   queues?: Record<string, QueueSettings>
+  /** Names of the server's environment variables every function gets. */
+  inheritEnv?: string[]
 }
 
 /**

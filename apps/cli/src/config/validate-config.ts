@@ -25,6 +25,8 @@ export interface ConfigFile {
   leaseMs?: number
   /** SQS-style queues by name: `visibilityTimeoutSeconds`, `maxReceiveCount`, `deadLetterQueue`, … */
   queues?: Record<string, Record<string, unknown>>
+  /** Names of the server's environment variables every function gets (`NODE_ENV`, …). */
+  inheritEnv?: string[]
 }
 
 type Check = (value: unknown) => string | null
@@ -48,6 +50,11 @@ const pattern =
   (value) =>
     typeof value === 'string' && regex.test(value) ? null : expected
 
+const envNameList: Check = (value) =>
+  Array.isArray(value) && value.every((name) => typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    ? null
+    : 'an array of variable names such as ["NODE_ENV"]'
+
 // Mirrors the host's and the gateway's own checks, so that every mistake is
 // reported with the file and key before anything starts.
 const functionChecks: Record<keyof FunctionEntry, Check> = {
@@ -61,6 +68,7 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   minWarm: nonNegativeInteger,
   initTimeoutMs: positiveInteger,
   env: () => null, // checked key by key below
+  inheritEnv: envNameList,
   routes: () => null,
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
   maximumEventAgeInSeconds: integerIn(EVENT_AGE_SECONDS_RANGE),
@@ -90,6 +98,7 @@ const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
   },
   leaseMs: integer(1_000, 'an integer of at least 1000 (ms)'),
   queues: () => null, // checked queue by queue below
+  inheritEnv: envNameList,
   retryDelaysMs: (value) =>
     Array.isArray(value) && value.length === 2 && value.every((n) => nonNegativeInteger(n) === null)
       ? null

@@ -5,9 +5,11 @@ import {
   type InvokeMessage,
   type LogMessage,
   type RuntimeMessage,
+  type StreamRuntimeMessage,
 } from '@lambdalet/protocol'
 import type { Invocation } from './invocation.js'
 import type { EnvironmentOutcome } from './outcome.js'
+import { BufferedResponse, type StreamControl } from './response-sink.js'
 import type { Transport, TransportFactory } from './transport.js'
 
 /**
@@ -227,6 +229,46 @@ export class Environment {
       case 'crash':
         this.#crash(message.error, message.requestId)
         return
+      default:
+        this.#onStream(message)
+    }
+  }
+
+  /** A streaming handler's bytes go to its invocation's sink; its end is its answer. */
+  #onStream(message: StreamRuntimeMessage): void {
+    const running = this.#running
+    if (this.#state !== 'busy' || running === null || running.invocation.requestId !== message.requestId) return
+    const invocation = running.invocation
+    switch (message.type) {
+      case 'stream-start':
+        // Called through the buffered API, a streaming handler's bytes make one result.
+        invocation.sink ??= new BufferedResponse()
+        invocation.sink.start(message.contentType, this.#streamControl(message.requestId))
+        return
+      case 'stream-chunk': {
+        const refusal = invocation.sink?.chunk(message.chunk) ?? null
+        // Over the cap: the handler is still writing, so its environment goes.
+        if (refusal !== null) this.destroy({ kind: 'crash', error: refusal })
+        return
+      }
+      case 'stream-end':
+        this.#observeHeap(message.heapUsedBytes)
+        this.#answer({ kind: 'response', body: invocation.sink?.finish() ?? '' })
+        return
+    }
+  }
+
+  #streamControl(requestId: string): StreamControl {
+    // Only while this environment still runs that invocation: a reader may
+    // take the last bytes after the answer, or after the environment died.
+    const current = () => this.#state === 'busy' && this.#running?.invocation.requestId === requestId
+    return {
+      credit: (bytes) => {
+        if (current()) this.#transport.send({ type: 'stream-credit', requestId, bytes })
+      },
+      cancel: () => {
+        if (current()) this.#transport.send({ type: 'stream-cancel', requestId })
+      },
     }
   }
 

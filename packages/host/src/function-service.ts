@@ -11,6 +11,7 @@ import {
   logGroupName,
   type RawInvokeResult,
   type RuntimeConfig,
+  type StreamingInvokeResult,
 } from '@lambdalet/protocol'
 import type PQueue from 'p-queue'
 import { Dispatcher } from './dispatcher.js'
@@ -25,6 +26,7 @@ import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
 import { preparedTransports } from './prepared-transports.js'
+import { StreamingResponse } from './streaming-response.js'
 import { workerThreads } from './worker-transport.js'
 
 export interface ServiceSettings {
@@ -61,11 +63,13 @@ export class FunctionService {
   #codeRoot: string
   #lastBuildError: ErrorShape | null = null
   #counts = { invocations: 0, errors: 0, timeouts: 0, duration: createHistogram() }
+  #maxStreamBytes: number
 
   constructor(settings: ServiceSettings) {
     const { config } = settings
     this.name = config.name
     this.#codeRoot = config.codeRoot
+    this.#maxStreamBytes = config.maxStreamBytes
     this.#log = new InvocationLog(config.name, config.memoryMb, settings.log)
     this.#dispatcher = new Dispatcher({
       maxConcurrency: config.maxConcurrency,
@@ -110,15 +114,31 @@ export class FunctionService {
     const refusal = this.#dispatcher.refusal()
     if (refusal !== null) return Promise.reject(refusal)
     return new Promise<RawInvokeResult>((resolve, reject) => {
-      const invocation = new Invocation(options.requestId ?? randomUUID(), payload, options, resolve, reject)
-      // #execute settles every outcome; this only catches a bug in the host,
-      // so that the caller still hears back.
-      this.#dispatcher
-        .dispatch(() => this.#execute(invocation))
-        .catch((error: unknown) => {
-          invocation.settle(error instanceof Error ? error : new Error(String(error)))
-        })
+      this.#run(new Invocation(options.requestId ?? randomUUID(), payload, options, resolve, reject))
     })
+  }
+
+  /** Resolves when the response begins: a streaming handler's first bytes, or any other's result. */
+  invokeStream(payload: string, options: InvokeOptions): Promise<StreamingInvokeResult> {
+    const refusal = this.#dispatcher.refusal()
+    if (refusal !== null) return Promise.reject(refusal)
+    return new Promise<StreamingInvokeResult>((resolve, reject) => {
+      const requestId = options.requestId ?? randomUUID()
+      const response = new StreamingResponse(requestId, this.#maxStreamBytes, resolve, reject)
+      const settled = (result: RawInvokeResult) => response.settled(result)
+      const failed = (error: Error) => response.failed(error)
+      this.#run(new Invocation(requestId, payload, options, settled, failed, response))
+    })
+  }
+
+  #run(invocation: Invocation): void {
+    // #execute settles every outcome; this only catches a bug in the host,
+    // so that the caller still hears back.
+    this.#dispatcher
+      .dispatch(() => this.#execute(invocation))
+      .catch((error: unknown) => {
+        invocation.settle(error instanceof Error ? error : new Error(String(error)))
+      })
   }
 
   stats(): FunctionStats {

@@ -7,12 +7,14 @@ import {
   type Invoker,
   LambdaError,
   type RawInvokeResult,
+  type StreamingInvokeResult,
   serviceError,
 } from '@lambdalet/protocol'
 import PQueue from 'p-queue'
 import { CodeWatcher } from './code-watcher.js'
 import { defaults } from './defaults.js'
 import { FunctionService, type ServiceSettings } from './function-service.js'
+import { type InvokeStreamResult, invokeStreamResult } from './invoke-stream.js'
 import { type LogEntry, writeToStdout } from './log-entry.js'
 import { type FunctionOptions, type HostOptions, resolveFunction, validateHostOptions } from './options.js'
 
@@ -146,15 +148,33 @@ export class Host implements Invoker {
    */
   invokeRaw(name: string, payload: string, options: InvokeOptions = {}): Promise<RawInvokeResult> {
     const service = this.#services.get(name)
-    if (service === undefined) {
-      return Promise.reject(
-        serviceError(
-          ErrorType.ResourceNotFound,
-          `Function not found: ${functionArn(this.#region, this.#accountId, name)}`,
-        ),
-      )
-    }
+    if (service === undefined) return Promise.reject(this.#notFound(name))
     return service.invoke(payload, options)
+  }
+
+  /**
+   * Invokes a function for its response stream: resolves as soon as the
+   * response begins, with the body's bytes as a `streamifyResponse` handler
+   * writes them (an ordinary handler's result comes as one chunk). Rejects
+   * with a `LambdaError` when it fails before the first byte.
+   */
+  async invokeStream(name: string, event?: unknown, options: InvokeOptions = {}): Promise<InvokeStreamResult> {
+    const payload = event === undefined ? 'null' : JSON.stringify(event)
+    return invokeStreamResult(await this.invokeStreamRaw(name, payload, options))
+  }
+
+  /** The raw streaming call the gateway makes (see `Invoker.invokeStreamRaw`). */
+  invokeStreamRaw(name: string, payload: string, options: InvokeOptions = {}): Promise<StreamingInvokeResult> {
+    const service = this.#services.get(name)
+    if (service === undefined) return Promise.reject(this.#notFound(name))
+    return service.invokeStream(payload, options)
+  }
+
+  #notFound(name: string): Error {
+    return serviceError(
+      ErrorType.ResourceNotFound,
+      `Function not found: ${functionArn(this.#region, this.#accountId, name)}`,
+    )
   }
 
   hasFunction(name: string): boolean {

@@ -1,4 +1,5 @@
 import type { InvokeOptions, RawInvokeResult } from '@lambdalet/protocol'
+import type { ResponseSink } from './response-sink.js'
 
 /** One accepted invocation, from the caller's call to its answer. */
 export class Invocation {
@@ -7,6 +8,8 @@ export class Invocation {
   readonly options: InvokeOptions
   /** The invocation's log lines, kept only when the caller asked for `Tail`. */
   readonly tail: string[] | null
+  /** Where a streaming handler's bytes go: a streaming caller's, or (set when it streams) a buffer. */
+  sink: ResponseSink | null
   #resolve: (result: RawInvokeResult) => void
   #reject: (error: Error) => void
   #settled = false
@@ -17,6 +20,7 @@ export class Invocation {
     options: InvokeOptions,
     resolve: (result: RawInvokeResult) => void,
     reject: (error: Error) => void,
+    sink: ResponseSink | null = null,
   ) {
     this.requestId = requestId
     this.payload = payload
@@ -24,6 +28,7 @@ export class Invocation {
     this.tail = options.logType === 'Tail' ? [] : null
     this.#resolve = resolve
     this.#reject = reject
+    this.sink = sink
   }
 
   /**

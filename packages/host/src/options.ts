@@ -26,6 +26,8 @@ export interface FunctionOptions {
   env?: Record<string, string>
   /** Names of variables this function also gets from the host's `processEnv` (`NODE_ENV`, …). */
   inheritEnv?: string[]
+  /** Bytes a streamed response may carry before it fails with `Function.ResponseSizeTooLarge`; default 200 MB, as Lambda. */
+  maxStreamBytes?: number
 }
 
 export interface HostOptions {
@@ -83,6 +85,7 @@ export interface FunctionConfig {
   initTimeoutMs: number
   env: Record<string, string>
   inheritEnv: string[]
+  maxStreamBytes: number
 }
 
 const functionKeys = new Set([
@@ -97,6 +100,7 @@ const functionKeys = new Set([
   'initTimeoutMs',
   'env',
   'inheritEnv',
+  'maxStreamBytes',
 ])
 const hostKeys = new Set([
   'functions',
@@ -194,6 +198,7 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
     initTimeoutMs: optionalInteger(at('initTimeoutMs'), options.initTimeoutMs, 1) ?? defaults.initTimeoutMs,
     env: { ...env },
     inheritEnv: envNames(at('inheritEnv'), options.inheritEnv),
+    maxStreamBytes: optionalInteger(at('maxStreamBytes'), options.maxStreamBytes, 1) ?? defaults.maxStreamBytes,
   }
 }
 

@@ -2,7 +2,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import {
   type ErrorShape,
   ErrorType,
-  type InvokeMessage,
+  type HostMessage,
   type RuntimeConfig,
   type RuntimeMessage,
 } from '@lambdalet/protocol'
@@ -101,7 +101,7 @@ class WorkerTransport implements Transport {
     })
   }
 
-  send(message: InvokeMessage): void {
+  send(message: HostMessage): void {
     this.#port.postMessage(message)
   }
 

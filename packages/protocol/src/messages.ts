@@ -6,6 +6,7 @@
  * `response` or `error` and, in the same message, asks for the next event.
  */
 import type { ErrorShape } from './errors.js'
+import type { StreamHostMessage, StreamRuntimeMessage } from './stream-messages.js'
 
 /** How a callback-style or async handler's caller identity looks (Cognito). */
 export interface CognitoIdentity {
@@ -105,6 +106,7 @@ export type RuntimeMessage =
   | InitErrorMessage
   | CrashMessage
   | LogMessage
+  | StreamRuntimeMessage
 
 // ── host → runtime ───────────────────────────────────────────────────────────
 
@@ -131,7 +133,7 @@ export interface InvokeMessage {
  * ends an environment by terminating what runs it, so that a later cold
  * start really gets fresh module state.
  */
-export type HostMessage = InvokeMessage
+export type HostMessage = InvokeMessage | StreamHostMessage
 
 // ── the worker's start-up data ───────────────────────────────────────────────
 

@@ -9,12 +9,16 @@ import {
   type ResponseMessage,
   type RuntimeConfig,
   type RuntimeMessage,
+  type StreamEndMessage,
+  type StreamHostMessage,
   toErrorShape,
 } from '@lambdalet/protocol'
+import { installAwsLambdaGlobal, streamingMark } from './awslambda.js'
 import { captureConsole } from './console-capture.js'
 import { createContext } from './context.js'
 import { encodeResult } from './encode-result.js'
 import { invokeHandler } from './invoke-handler.js'
+import { invokeStreaming, ResponseStreams } from './invoke-streaming.js'
 import { type Handler, loadHandler } from './load-handler.js'
 import { PortInbox } from './port-inbox.js'
 
@@ -26,9 +30,13 @@ import { PortInbox } from './port-inbox.js'
  * the pool with this function's module state still in it.
  */
 export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise<never> {
-  const post = (message: RuntimeMessage) => port.postMessage(message)
+  const post = (message: RuntimeMessage, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer)
   post({ type: 'started' })
   const inbox = new PortInbox(port)
+  const streams = new ResponseStreams(post)
+  port.on('message', (message: InvokeMessage | StreamHostMessage) => {
+    if (message.type !== 'invoke') streams.control(message)
+  })
   let current: string | null = null
   let crashed = false
 
@@ -49,6 +57,7 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     }),
   )
   delete process.env._X_AMZN_TRACE_ID
+  installAwsLambdaGlobal()
 
   const initStart = performance.now()
   // Set in the worker, not as --enable-source-maps in its execArgv: a
@@ -56,8 +65,11 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
   // with (--max-old-space-size, --expose-gc).
   if (config.sourceMaps === true) process.setSourceMapsEnabled(true)
   let handler: Handler
+  let streaming: Streaming
   try {
     handler = await loadHandler(config)
+    const mark = streamingMark(handler)
+    streaming = mark === null ? null : { ...mark, streams }
   } catch (error) {
     post({ type: 'init-error', error: toErrorShape(error), initDurationMs: performance.now() - initStart })
     // The host terminates this thread; until then the failed module stays cached here.
@@ -71,7 +83,7 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     // event to another environment, so it must not run here too.
     if (crashed) break
     current = message.requestId
-    const report = await invoke(handler, config, message)
+    const report = await invoke(handler, config, message, streaming)
     if (crashed) break
     current = null
     post(report)
@@ -80,11 +92,15 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
   return untilTerminated()
 }
 
+/** A `streamifyResponse` handler's settings, or null for an ordinary handler. */
+type Streaming = { highWaterMark: number; streams: ResponseStreams } | null
+
 async function invoke(
   handler: Handler,
   config: RuntimeConfig,
   message: InvokeMessage,
-): Promise<ResponseMessage | ErrorMessage> {
+  streaming: Streaming,
+): Promise<ResponseMessage | ErrorMessage | StreamEndMessage> {
   let event: unknown
   try {
     event = JSON.parse(message.event)
@@ -99,6 +115,15 @@ async function invoke(
   }
   setTraceId(message.traceId)
   try {
+    if (streaming !== null) {
+      const stream = streaming.streams.open(message.requestId, streaming.highWaterMark)
+      try {
+        await invokeStreaming(handler, event, createContext(config, message), stream)
+      } finally {
+        streaming.streams.close(stream)
+      }
+      return { type: 'stream-end', requestId: message.requestId, heapUsedBytes: heapUsed() }
+    }
     const result = await invokeHandler(handler, event, createContext(config, message))
     return { type: 'response', requestId: message.requestId, body: encodeResult(result), heapUsedBytes: heapUsed() }
   } catch (error) {

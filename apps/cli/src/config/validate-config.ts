@@ -67,6 +67,7 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   idleTimeoutMs: positiveInteger,
   minWarm: nonNegativeInteger,
   initTimeoutMs: positiveInteger,
+  maxStreamBytes: positiveInteger,
   env: () => null, // checked key by key below
   inheritEnv: envNameList,
   routes: () => null,

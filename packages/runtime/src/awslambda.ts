@@ -39,10 +39,14 @@ const HttpResponseStream = {
   },
 }
 
-/** Installs the `awslambda` global that Lambda's runtime gives every function. */
+/**
+ * Installs the `awslambda` global that Lambda's runtime gives every function.
+ * Not frozen: as on Lambda, libraries add to it (the AWS SDK v3 stores
+ * `awslambda.InvokeStore` there on its first call, and throws when it cannot).
+ */
 export function installAwsLambdaGlobal(): void {
   Object.defineProperty(globalThis, 'awslambda', {
-    value: Object.freeze({ streamifyResponse, HttpResponseStream }),
+    value: { streamifyResponse, HttpResponseStream },
     writable: true,
     configurable: true,
     enumerable: false,

@@ -41,8 +41,8 @@ const HttpResponseStream = {
 
 /**
  * Installs the `awslambda` global that Lambda's runtime gives every function.
- * Not frozen: as on Lambda, libraries add to it (the AWS SDK v3 stores
- * `awslambda.InvokeStore` there on its first call, and throws when it cannot).
+ * A plain object, as on Lambda: libraries add to it (the AWS SDK keeps its
+ * `InvokeStore` there), so it must not be frozen.
  */
 export function installAwsLambdaGlobal(): void {
   Object.defineProperty(globalThis, 'awslambda', {

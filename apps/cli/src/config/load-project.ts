@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { storeKind } from '@lambdalet/events'
 import { parseHandler } from '@lambdalet/protocol'
@@ -93,13 +93,21 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
       issues.push(`${shown}: ${at}.handler: ${problem}`)
       continue
     }
+    const missing = executableProblem(merged)
+    if (missing !== null) {
+      issues.push(`${shown}: ${at}.${merged.command === undefined ? 'codeDir' : 'command'}: ${missing}`)
+      continue
+    }
     project.functions[name] = merged
   }
   for (const [name, entry] of Object.entries(config.functions)) {
     for (const [key, target] of Object.entries(entry.destinations ?? {})) {
-      if (project.functions[target] === undefined) {
+      const queue = target.startsWith('queue:') ? target.slice('queue:'.length) : undefined
+      const exists =
+        queue === undefined ? project.functions[target] !== undefined : Object.hasOwn(config.queues ?? {}, queue)
+      if (!exists) {
         issues.push(
-          `${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here, got ${JSON.stringify(target)}`,
+          `${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here${queue === undefined ? '' : ' or queue:<name> of a queue in "queues"'}, got ${JSON.stringify(target)}`,
         )
       }
     }
@@ -120,6 +128,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
     if (config[key] !== undefined) Object.assign(project, { [key]: config[key] })
   }
   if (config.apiKeyFile !== undefined) project.apiKeyFile = resolve(configDir, config.apiKeyFile)
+  if (config.queues !== undefined) project.queues = config.queues
   // A relative store directory is the config file's, as its handlers are.
   if (config.store !== undefined)
     project.store = isDirectory(config.store) ? resolve(configDir, config.store) : config.store
@@ -127,6 +136,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
 
 /** `null` when one of the handler's candidate files exists, else what is wrong. */
 function handlerProblem(fn: FunctionDefinition): string | null {
+  if (fn.runtime === 'process') return null
   let candidates: string[]
   try {
     candidates = parseHandler(fn.handler, fn.codeDir as string).candidates
@@ -146,6 +156,25 @@ function handlerProblem(fn: FunctionDefinition): string | null {
     )
   }
   return null
+}
+
+/**
+ * `null` when a process function's executable is there to run, else what is
+ * wrong: its `command[0]` (a path is relative to `codeDir`; a bare name is
+ * looked up on PATH when it starts) or the `bootstrap` in `codeDir`.
+ */
+function executableProblem(fn: FunctionDefinition): string | null {
+  if (fn.runtime !== 'process') return null
+  const file = fn.command?.[0] ?? 'bootstrap'
+  if (fn.command !== undefined && !file.includes('/')) return null
+  const path = resolve(fn.codeDir as string, file)
+  try {
+    accessSync(path, constants.X_OK)
+    return null
+  } catch {
+    const what = fn.command === undefined ? 'a `bootstrap` executable in the code directory' : 'an executable file'
+    return `expected ${what}, got nothing runnable at ${path}`
+  }
 }
 
 /** Relative to the current folder when inside it, else absolute. */

@@ -11,6 +11,7 @@ import { coldStart } from './figures/cold-start.mjs'
 import { embedded } from './figures/embedded.mjs'
 import { http } from './figures/http.mjs'
 import { idleRss } from './figures/idle-rss.mjs'
+import { logs } from './figures/logs.mjs'
 import { payload } from './figures/payload.mjs'
 import { renderTable } from './lib/table.mjs'
 
@@ -30,6 +31,15 @@ const sections = {
       durationSeconds: s.httpSeconds,
       warmupSeconds: s.httpWarmupSeconds,
       environments: 2,
+      progress,
+    }),
+  logs: (s) =>
+    logs({
+      rounds: s.rounds,
+      windowMs: s.windowMs,
+      warmupMs: s.warmupMs,
+      durationSeconds: s.httpSeconds,
+      warmupSeconds: s.httpWarmupSeconds,
       progress,
     }),
   cold: (s) => coldStart({ samples: s.coldSamples, progress }),

@@ -13,6 +13,8 @@ export const defaults = {
   minWarm: 0,
   initTimeoutMs: 10_000,
   drainTimeoutMs: 10_000,
+  logBudgetBytes: 8 * 1024 * 1024,
+  logLevel: 'info',
   region: DEFAULT_REGION,
   accountId: DEFAULT_ACCOUNT_ID,
 } as const

@@ -197,12 +197,17 @@ export class Environment {
       case 'response':
         if (state !== 'busy') return
         this.#observeHeap(message.heapUsedBytes)
-        this.#answer({ kind: 'response', body: message.body })
+        this.#answer({ kind: 'response', body: message.body, durationMs: message.durationMs })
         return
       case 'error':
         if (state !== 'busy') return
         this.#observeHeap(message.heapUsedBytes)
-        this.#answer({ kind: 'error', error: message.error, invalidEvent: message.invalidEvent === true })
+        this.#answer({
+          kind: 'error',
+          error: message.error,
+          invalidEvent: message.invalidEvent === true,
+          durationMs: message.durationMs,
+        })
         return
       case 'log':
         if (state !== 'dead') this.#settings.events.log(message, this.#running?.invocation ?? null)

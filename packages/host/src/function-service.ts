@@ -18,7 +18,7 @@ import type { Environment } from './environment.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
 import { lambdaEnvironment } from './lambda-environment.js'
-import { initReportLine, type LogEntry } from './log-entry.js'
+import { type HostLogLevel, initReportLine, type LogEntry, timeoutLine } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
@@ -32,11 +32,15 @@ export interface ServiceSettings {
   /** Host-wide concurrency gate, when the host has a limit. */
   gate: PQueue | null
   log: ((entry: LogEntry) => void) | null
+  logLevel: HostLogLevel
 }
 
 /** How long the handler ran, and what the REPORT line says about its environment. */
 interface Run {
+  /** The runtime's figure when it answered, else (a timeout, a crash) the host's. */
   durationMs: number
+  /** From posting the event to reading the answer, on the host's thread. */
+  hostDurationMs: number
   maxHeapBytes: number
   initDurationMs: number | undefined
 }
@@ -57,7 +61,7 @@ export class FunctionService {
   constructor(settings: ServiceSettings) {
     const { config } = settings
     this.name = config.name
-    this.#log = new InvocationLog(config.name, config.memoryMb, settings.log)
+    this.#log = new InvocationLog(config.name, config.memoryMb, settings.log, settings.logLevel)
     this.#dispatcher = new Dispatcher({
       maxConcurrency: config.maxConcurrency,
       maxQueue: config.maxQueue,
@@ -73,6 +77,9 @@ export class FunctionService {
       memoryLimitInMB: config.memoryMb,
       logGroupName: logGroupName(config.name),
       logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${LATEST_VERSION}]${randomUUID().replaceAll('-', '')}`,
+      logFormat: config.logFormat,
+      logLevel: config.logLevel,
+      logBudgetBytes: config.logBudgetBytes,
     }
     this.#pool = new Pool({
       transports: workerThreads({
@@ -180,7 +187,13 @@ export class FunctionService {
       const start = performance.now()
       if (!redelivered) this.#log.start(invocation)
       const outcome = await environment.invoke(invocation)
-      const run = { durationMs: performance.now() - start, maxHeapBytes: environment.maxHeapBytes, initDurationMs }
+      const hostDurationMs = performance.now() - start
+      const run: Run = {
+        durationMs: 'durationMs' in outcome ? outcome.durationMs : hostDurationMs,
+        hostDurationMs,
+        maxHeapBytes: environment.maxHeapBytes,
+        initDurationMs,
+      }
       if (outcome.kind !== 'undelivered') return this.#finish(invocation, outcome, run)
       // Its environment crashed before the runtime took the event: the
       // handler never ran, so it runs on another environment — once. Code
@@ -202,6 +215,8 @@ export class FunctionService {
       let tail: string | undefined
       if (settled.report !== null && run !== null) {
         observe(counts.duration, run.durationMs)
+        const failure = failureLine(invocation.requestId, outcome)
+        if (failure !== null) this.#log.platform(invocation, failure)
         tail = this.#log.end(invocation, { ...run, status: settled.report.status })
       } else {
         tail = this.#log.tail(invocation)
@@ -213,6 +228,22 @@ export class FunctionService {
       this.#dispatcher.settled(invocation)
     }
   }
+}
+
+/**
+ * The host's line about an invocation its runtime could not report itself:
+ * Lambda's `Task timed out after …`, or how the runtime died. (A function
+ * error and an uncaught exception the runtime logs, as Lambda's does.)
+ */
+function failureLine(requestId: string, outcome: Outcome): string | null {
+  if (outcome.kind === 'timeout') return timeoutLine(Date.now(), requestId, outcome.error.errorMessage)
+  if (
+    outcome.kind === 'crash' &&
+    (outcome.error.errorType === ErrorType.ExitError || outcome.error.errorType === ErrorType.OutOfMemory)
+  ) {
+    return `${outcome.error.errorMessage}\t${outcome.error.errorType}`
+  }
+  return null
 }
 
 const notStarted: ErrorShape = {

@@ -12,7 +12,8 @@ import {
 import PQueue from 'p-queue'
 import { defaults } from './defaults.js'
 import { FunctionService } from './function-service.js'
-import { writeToStdout } from './log-entry.js'
+import { stdoutLines } from './line-writer.js'
+import type { HostLogLevel, LogEntry } from './log-entry.js'
 import { type HostOptions, resolveFunction, validateHostOptions } from './options.js'
 
 // The runtime is never imported here: it only runs inside workers.
@@ -28,6 +29,7 @@ export class Host implements Invoker {
   #drainTimeoutMs: number
   #region: string
   #accountId: string
+  #flushLogs: boolean
 
   constructor(options: HostOptions) {
     validateHostOptions(options)
@@ -38,9 +40,13 @@ export class Host implements Invoker {
     this.#accountId = accountId
     const configs = Object.entries(options.functions).map(([name, fn]) => resolveFunction(name, fn))
     const gate = options.maxConcurrency === undefined ? null : new PQueue({ concurrency: options.maxConcurrency })
-    const log = options.logs === false ? null : typeof options.logs === 'function' ? options.logs : writeToStdout
+    const { sink: log, level: logLevel } = logSettings(options.logs)
+    this.#flushLogs = log === writeToStdout
     for (const config of configs) {
-      this.#services.set(config.name, new FunctionService({ config, workerFile, region, accountId, gate, log }))
+      this.#services.set(
+        config.name,
+        new FunctionService({ config, workerFile, region, accountId, gate, log, logLevel }),
+      )
     }
   }
 
@@ -118,9 +124,25 @@ export class Host implements Invoker {
   close(): Promise<void> {
     this.#closing ??= Promise.all(
       [...this.#services.values()].map((service) => service.close(this.#drainTimeoutMs)),
-    ).then(() => undefined)
+    ).then(() => {
+      if (this.#flushLogs) stdoutLines().flush()
+    })
     return this.#closing
   }
+}
+
+/** The default sink: Lambda-style lines on stdout, written once per event-loop turn. */
+function writeToStdout(entry: LogEntry): void {
+  stdoutLines().write(entry.line)
+}
+
+function logSettings(logs: HostOptions['logs']): { sink: ((entry: LogEntry) => void) | null; level: HostLogLevel } {
+  const level = defaults.logLevel
+  if (logs === false) return { sink: null, level }
+  if (logs === undefined || logs === 'stdout') return { sink: writeToStdout, level }
+  if (typeof logs === 'function') return { sink: logs, level }
+  const sink = logs.sink === undefined || logs.sink === 'stdout' ? writeToStdout : logs.sink
+  return { sink, level: logs.level ?? level }
 }
 
 export function createHost(options: HostOptions): Host {

@@ -43,6 +43,7 @@ export type {
   InitErrorMessage,
   InvokeMessage,
   LogLevel,
+  LogLine,
   LogMessage,
   NextMessage,
   ResponseMessage,

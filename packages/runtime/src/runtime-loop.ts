@@ -11,12 +11,14 @@ import {
   type RuntimeMessage,
   toErrorShape,
 } from '@lambdalet/protocol'
-import { captureConsole } from './console-capture.js'
+import { captureConsole, type FunctionLog } from './console-capture.js'
 import { createContext } from './context.js'
 import { encodeResult } from './encode-result.js'
 import { invokeHandler } from './invoke-handler.js'
 import { type Handler, loadHandler } from './load-handler.js'
+import { LogBatch } from './log-batch.js'
 import { PortInbox } from './port-inbox.js'
+import { captureStreams } from './stream-capture.js'
 
 /**
  * The runtime: load the handler, then loop — ask for an event, run it,
@@ -29,20 +31,24 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
   const post = (message: RuntimeMessage) => port.postMessage(message)
   post({ type: 'started' })
   const inbox = new PortInbox(port)
-  let current: string | null = null
   let crashed = false
 
-  captureConsole(port, () => current)
+  const logs = new LogBatch(port, config.logBudgetBytes)
+  const log = captureConsole(logs, config)
+  const streams = captureStreams(logs, config)
   // Anything that escapes the handler poisons the environment: report it as
   // the running invocation's error and let the host destroy this worker.
-  const crash = (error: CrashMessage['error']) => {
+  const crash = (label: string, error: CrashMessage['error']) => {
     if (crashed) return
     crashed = true
-    post({ type: 'crash', requestId: current, error })
+    log.error(label, error)
+    streams.flush()
+    logs.end()
+    post({ type: 'crash', requestId: logs.requestId, error })
   }
-  process.on('uncaughtException', (error) => crash(toErrorShape(error)))
+  process.on('uncaughtException', (error) => crash('Uncaught Exception', toErrorShape(error)))
   process.on('unhandledRejection', (reason) =>
-    crash({
+    crash('Unhandled Promise Rejection', {
       errorType: ErrorType.UnhandledPromiseRejection,
       errorMessage: String(reason instanceof Error ? `${reason.name}: ${reason.message}` : reason),
       trace: reason instanceof Error && reason.stack ? reason.stack.split('\n') : [],
@@ -55,10 +61,14 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
   try {
     handler = await loadHandler(config)
   } catch (error) {
+    streams.flush()
+    logs.flush()
     post({ type: 'init-error', error: toErrorShape(error), initDurationMs: performance.now() - initStart })
     // The host terminates this thread; until then the failed module stays cached here.
     return untilTerminated()
   }
+  streams.flush()
+  logs.flush()
   post({ type: 'next', initDurationMs: performance.now() - initStart, heapUsedBytes: heapUsed() })
 
   while (!crashed) {
@@ -66,10 +76,14 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     // A crash reported while this event was on its way: the host gives the
     // event to another environment, so it must not run here too.
     if (crashed) break
-    current = message.requestId
-    const report = await invoke(handler, config, message)
+    logs.begin(message.requestId)
+    const report = await invoke(handler, config, message, log)
     if (crashed) break
-    current = null
+    // Every line of the invocation goes before its answer, so the host
+    // writes them between START and END.
+    streams.flush()
+    logs.end()
+    logs.begin(null)
     post(report)
   }
   // A crashed environment is destroyed by the host, which terminates this thread.
@@ -80,7 +94,11 @@ async function invoke(
   handler: Handler,
   config: RuntimeConfig,
   message: InvokeMessage,
+  log: FunctionLog,
 ): Promise<ResponseMessage | ErrorMessage> {
+  // Duration as Lambda bills it: the function's own time, from the event to
+  // its encoded result, with none of the host's queueing.
+  const started = performance.now()
   let event: unknown
   try {
     event = JSON.parse(message.event)
@@ -90,15 +108,26 @@ async function invoke(
       requestId: message.requestId,
       error: toErrorShape(error, ErrorType.InvalidRequestContent),
       heapUsedBytes: heapUsed(),
+      durationMs: performance.now() - started,
       invalidEvent: true,
     }
   }
   setTraceId(message.traceId)
   try {
     const result = await invokeHandler(handler, event, createContext(config, message))
-    return { type: 'response', requestId: message.requestId, body: encodeResult(result), heapUsedBytes: heapUsed() }
+    const body = encodeResult(result)
+    return {
+      type: 'response',
+      requestId: message.requestId,
+      body,
+      heapUsedBytes: heapUsed(),
+      durationMs: performance.now() - started,
+    }
   } catch (error) {
-    return { type: 'error', requestId: message.requestId, error: toErrorShape(error), heapUsedBytes: heapUsed() }
+    const shape = toErrorShape(error)
+    const durationMs = performance.now() - started
+    log.error('Invoke Error', shape)
+    return { type: 'error', requestId: message.requestId, error: shape, heapUsedBytes: heapUsed(), durationMs }
   }
 }
 

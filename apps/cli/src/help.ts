@@ -32,6 +32,8 @@ Options:
                            postgres://user:pass@host:port/db to share one queue
                            between several servers
   --log-format <format>    text (default) or json
+  --log-level <level>      debug, info (default), warn, error or silent: warn
+                           drops START / END / REPORT and keeps function errors
   -h, --help               show this help
 
 Event invocations are stored before the 202 and run at least once: after a
@@ -50,4 +52,5 @@ Options:
   --event-file <file>      read the event from a file ("-" for stdin)
   --config <file>          a config file (replaces [dir]/lambdalet.json)
   --log-format <format>    text (default) or json
+  --log-level <level>      debug, info (default), warn, error or silent
   -h, --help               show this help`

@@ -5,6 +5,7 @@ import {
   logFormatOption,
   parseDuration,
   parseLogFormat,
+  parseLogLevel,
   parsePort,
   withUsageErrors,
 } from '../command-args.js'
@@ -42,7 +43,8 @@ export async function runServe(argv: string[]): Promise<number> {
   const host = values.host ?? '127.0.0.1'
   const drainFlag = values['drain-timeout']
   const drainTimeoutFlag = drainFlag === undefined ? undefined : parseDuration('--drain-timeout', drainFlag, 0)
-  const log = createLogWriter(parseLogFormat(values['log-format']), toStdout)
+  const logLevel = parseLogLevel(values['log-level'])
+  const log = createLogWriter(parseLogFormat(values['log-format']), toStdout, logLevel)
   const apiKey = values['api-key'] ?? nonEmpty(process.env['LAMBDALET_API_KEY'])
 
   if (values.store !== undefined) {
@@ -58,7 +60,7 @@ export async function runServe(argv: string[]): Promise<number> {
     port,
     host,
     drainTimeoutMs,
-    logs: log.entry,
+    logs: { level: logLevel, sink: log.entry },
     logger: log.gateway,
     apiKey,
     insecureNoAuth: values['insecure-no-auth'] === true,

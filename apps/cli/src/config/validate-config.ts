@@ -57,6 +57,7 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   minWarm: nonNegativeInteger,
   initTimeoutMs: positiveInteger,
   env: () => null, // checked key by key below
+  logBudgetBytes: nonNegativeInteger,
   routes: () => null,
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
   maximumEventAgeInSeconds: integerIn(EVENT_AGE_SECONDS_RANGE),

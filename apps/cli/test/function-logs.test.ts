@@ -124,3 +124,23 @@ describe('--log-level', () => {
     expect(unknown.stderr).toContain('--log-level: expected one of debug, info, warn, error, silent, got "loud"')
   })
 })
+
+describe('on SIGTERM', () => {
+  it('writes every line of the last invocations before the process exits', async () => {
+    const serve = spawnServe([folder, '--port', '0'])
+    const port = await serve.port
+    const client = lambdaClient(port)
+    const outputs = await Promise.all(
+      Array.from({ length: 20 }, () => client.send(new InvokeCommand({ FunctionName: 'loggers' }))),
+    )
+    serve.child.kill('SIGTERM')
+    expect((await serve.exited).code).toBe(0)
+    for (const output of outputs) {
+      const requestId = output.$metadata.requestId as string
+      const own = serve.lines.filter((line) => line.includes(requestId))
+      expect(own[0]).toBe(`[loggers] START RequestId: ${requestId} Version: $LATEST`)
+      expect(own.at(-1)).toMatch(new RegExp(`^\\[loggers\\] REPORT RequestId: ${requestId}\\t`))
+    }
+    expect(serve.lines.at(-1)).toBe('stopped')
+  })
+})

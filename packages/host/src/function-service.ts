@@ -18,6 +18,7 @@ import type { Environment } from './environment.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
 import { lambdaEnvironment } from './lambda-environment.js'
+import type { LineWriter } from './line-writer.js'
 import { type HostLogLevel, initReportLine, type LogEntry, timeoutLine } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
@@ -31,7 +32,8 @@ export interface ServiceSettings {
   accountId: string
   /** Host-wide concurrency gate, when the host has a limit. */
   gate: PQueue | null
-  log: ((entry: LogEntry) => void) | null
+  /** A sink for every entry, or a writer for the lines only (stdout). */
+  log: ((entry: LogEntry) => void) | LineWriter | null
   logLevel: HostLogLevel
 }
 

@@ -12,7 +12,7 @@ import {
 import PQueue from 'p-queue'
 import { defaults } from './defaults.js'
 import { FunctionService } from './function-service.js'
-import { stdoutLines } from './line-writer.js'
+import { LineWriter, stdoutLines } from './line-writer.js'
 import type { HostLogLevel, LogEntry } from './log-entry.js'
 import { type HostOptions, resolveFunction, validateHostOptions } from './options.js'
 
@@ -41,7 +41,7 @@ export class Host implements Invoker {
     const configs = Object.entries(options.functions).map(([name, fn]) => resolveFunction(name, fn))
     const gate = options.maxConcurrency === undefined ? null : new PQueue({ concurrency: options.maxConcurrency })
     const { sink: log, level: logLevel } = logSettings(options.logs)
-    this.#flushLogs = log === writeToStdout
+    this.#flushLogs = log instanceof LineWriter
     for (const config of configs) {
       this.#services.set(
         config.name,
@@ -131,17 +131,19 @@ export class Host implements Invoker {
   }
 }
 
-/** The default sink: Lambda-style lines on stdout, written once per event-loop turn. */
-function writeToStdout(entry: LogEntry): void {
-  stdoutLines().write(entry.line)
-}
-
-function logSettings(logs: HostOptions['logs']): { sink: ((entry: LogEntry) => void) | null; level: HostLogLevel } {
+/**
+ * Where the lines go: the default is Lambda-style lines on stdout, through
+ * the process's line writer (one write per event-loop turn).
+ */
+function logSettings(logs: HostOptions['logs']): {
+  sink: ((entry: LogEntry) => void) | LineWriter | null
+  level: HostLogLevel
+} {
   const level = defaults.logLevel
   if (logs === false) return { sink: null, level }
-  if (logs === undefined || logs === 'stdout') return { sink: writeToStdout, level }
+  if (logs === undefined || logs === 'stdout') return { sink: stdoutLines(), level }
   if (typeof logs === 'function') return { sink: logs, level }
-  const sink = logs.sink === undefined || logs.sink === 'stdout' ? writeToStdout : logs.sink
+  const sink = logs.sink === undefined || logs.sink === 'stdout' ? stdoutLines() : logs.sink
   return { sink, level: logs.level ?? level }
 }
 

@@ -1,5 +1,6 @@
 import type { LogMessage } from '@lambdalet/protocol'
 import type { Invocation } from './invocation.js'
+import { LineWriter } from './line-writer.js'
 import {
   endLine,
   functionLine,
@@ -35,18 +36,23 @@ export class InvocationLog {
   #functionName: string
   #memoryMb: number
   #sink: ((entry: LogEntry) => void) | null
+  /** Set when the lines go straight to a writer (stdout): no entry objects are built then. */
+  #lines: LineWriter | null
   #threshold: number
 
+  /** `output`: a sink that gets every entry, or a writer that gets only the lines. */
   constructor(
     functionName: string,
     memoryMb: number,
-    sink: ((entry: LogEntry) => void) | null,
+    output: ((entry: LogEntry) => void) | LineWriter | null,
     level: HostLogLevel = 'info',
   ) {
     this.#functionName = functionName
     this.#memoryMb = memoryMb
     this.#threshold = HOST_LOG_LEVELS.indexOf(level)
-    this.#sink = sink === null || level === 'silent' ? null : guarded(sink)
+    const silent = output === null || level === 'silent'
+    this.#lines = !silent && output instanceof LineWriter ? output : null
+    this.#sink = silent ? null : output instanceof LineWriter ? (entry) => output.write(entry.line) : guarded(output)
   }
 
   start(invocation: Invocation): void {
@@ -93,7 +99,9 @@ export class InvocationLog {
       if (!wanted && tail === null) continue
       const line = raw === true ? text : functionLine(time, requestId, level, text)
       tail?.push(line)
-      if (wanted) {
+      if (!wanted) continue
+      if (this.#lines !== null) this.#lines.write(line)
+      else {
         sink({
           kind: 'function',
           functionName: this.#functionName,
@@ -127,6 +135,7 @@ export class InvocationLog {
     invocation.tail?.push(line)
     const sink = this.#sink
     if (sink === null || kind === 'function' || !this.#sinks(kind)) return
+    if (this.#lines !== null) return this.#lines.write(line)
     const base = { functionName: this.#functionName, requestId: invocation.requestId, time: Date.now(), line }
     sink(kind === 'report' ? { ...base, kind, report: report! } : ({ ...base, kind } as LogEntry))
   }

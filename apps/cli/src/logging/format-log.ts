@@ -17,7 +17,19 @@ export function formatEntry(entry: LogEntry, format: LogFormat): string {
   // Control characters are escaped, so that a function cannot start a line
   // of its own; tabs are kept, as in Lambda's own lines (`Invoke Error \t{…}`):
   // a tab cannot forge the time, request id and level that come before it.
-  return `[${escapeControl(entry.functionName)}] ${escapeControlKeepTabs(entry.line)}`
+  return prefix(entry.functionName) + escapeControlKeepTabs(entry.line)
+}
+
+// One per function name: the host's functions are a fixed, small set.
+const prefixes = new Map<string, string>()
+
+function prefix(functionName: string): string {
+  let text = prefixes.get(functionName)
+  if (text === undefined) {
+    text = `[${escapeControl(functionName)}] `
+    prefixes.set(functionName, text)
+  }
+  return text
 }
 
 function entryFields(entry: LogEntry): Record<string, unknown> {

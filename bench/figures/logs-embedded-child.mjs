@@ -33,11 +33,23 @@ serveRequests(async ({ environments, inFlight, rounds, windowMs, warmupMs, label
     }
     if (pool !== null) calls['piscina.run'] = () => pool.run(EVENT_TEXT).then(JSON.parse)
     for (const call of Object.values(calls)) await closedLoop(call, inFlight, warmupMs)
+    // The process's CPU time per invocation (every thread): unlike
+    // invocations/s it hardly moves when other processes take the cores.
+    const cpu = Object.fromEntries(Object.keys(calls).map((name) => [name, []]))
     const variants = Object.entries(calls).map(([name, call]) => ({
       name,
-      run: () => closedLoop(call, inFlight, windowMs),
+      run: async () => {
+        let count = 0
+        const counted = () => call().then(() => count++)
+        const before = process.cpuUsage()
+        const perSecond = await closedLoop(counted, inFlight, windowMs)
+        const used = process.cpuUsage(before)
+        cpu[name].push((used.user + used.system) / count)
+        return perSecond
+      },
     }))
-    return await interleave(label, rounds, variants, (text) => process.stderr.write(`${text}\n`))
+    const samples = await interleave(label, rounds, variants, (text) => process.stderr.write(`${text}\n`))
+    return { samples, cpu }
   } finally {
     await Promise.all([logsOn.close(), logsOff.close(), loop.close(), pool?.destroy()])
   }

@@ -42,8 +42,9 @@ async function embeddedFigures({ rounds, windowMs, warmupMs, progress, dir }) {
     const { stdout, written } = destination(to, dir, 'embedded')
     const child = startChild(embeddedChild, stdout)
     let samples
+    let cpu
     try {
-      samples = await child.request({
+      ;({ samples, cpu } = await child.request({
         environments: ENVIRONMENTS,
         inFlight: IN_FLIGHT,
         rounds,
@@ -51,7 +52,7 @@ async function embeddedFigures({ rounds, windowMs, warmupMs, progress, dir }) {
         warmupMs,
         label: `logs, embedded, stdout to a ${to}`,
         baselines: to === 'pipe' ? ['pull loop', 'piscina.run'] : ['pull loop'],
-      })
+      }))
     } finally {
       await child.close()
     }
@@ -88,6 +89,14 @@ async function embeddedFigures({ rounds, windowMs, warmupMs, progress, dir }) {
         lambdalet: side('logs on'),
         baseline: side('logs off'),
         target: { op: '>=', value: 0.9 },
+      }),
+      figure({
+        id: `logs-embedded-${to}-cpu`,
+        title: `CPU µs per no-op invocation (all threads), ${where}: host.invoke, default logs to a ${to} vs logs off`,
+        unit: 'µs',
+        lambdalet: { label: 'logs on', samples: cpu['logs on'] },
+        baseline: { label: 'logs off', samples: cpu['logs off'] },
+        target: { op: '<=', value: 1.1 },
       }),
     )
   }

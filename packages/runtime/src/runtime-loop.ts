@@ -103,12 +103,13 @@ async function invoke(
   try {
     event = JSON.parse(message.event)
   } catch (error) {
+    const durationMs = performance.now() - started
     return {
       type: 'error',
       requestId: message.requestId,
       error: toErrorShape(error, ErrorType.InvalidRequestContent),
       heapUsedBytes: heapUsed(),
-      durationMs: performance.now() - started,
+      durationMs,
       invalidEvent: true,
     }
   }
@@ -116,13 +117,8 @@ async function invoke(
   try {
     const result = await invokeHandler(handler, event, createContext(config, message))
     const body = encodeResult(result)
-    return {
-      type: 'response',
-      requestId: message.requestId,
-      body,
-      heapUsedBytes: heapUsed(),
-      durationMs: performance.now() - started,
-    }
+    const durationMs = performance.now() - started
+    return { type: 'response', requestId: message.requestId, body, heapUsedBytes: heapUsed(), durationMs }
   } catch (error) {
     const shape = toErrorShape(error)
     const durationMs = performance.now() - started

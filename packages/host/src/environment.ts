@@ -245,6 +245,22 @@ export class Environment {
   #onDeadline(): void {
     const running = this.#running
     if (this.#state !== 'busy' || running === null) return
+    // The host's thread may be behind its messages (another function's
+    // lines, a long task): an answer the runtime sent within the deadline
+    // may be waiting unread. It wins, after the lines before it; otherwise
+    // the invocation timed out, and what is waiting is dropped with the
+    // environment.
+    const waiting = this.#transport.drain?.() ?? []
+    const answered = waiting.some(
+      (message) =>
+        (message.type === 'response' || message.type === 'error') &&
+        message.requestId === running.invocation.requestId &&
+        message.durationMs < this.#settings.timeoutMs,
+    )
+    if (answered) {
+      for (const message of waiting) this.#onMessage(message)
+      return
+    }
     const seconds = (this.#settings.timeoutMs / 1000).toFixed(2)
     // The caller hears at the deadline; the thread is terminated after.
     this.destroy({

@@ -1,10 +1,11 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads'
 import {
   type ErrorShape,
   ErrorType,
   type InvokeMessage,
   type RuntimeConfig,
   type RuntimeMessage,
+  type StartedMessage,
 } from '@lambdalet/protocol'
 import { Piscina } from 'piscina'
 import type { Transport, TransportEvents, TransportFactory } from './transport.js'
@@ -83,6 +84,16 @@ class WorkerTransport implements Transport {
 
   send(message: InvokeMessage): void {
     this.#port.postMessage(message)
+  }
+
+  drain(): Array<Exclude<RuntimeMessage, StartedMessage>> {
+    const waiting: Array<Exclude<RuntimeMessage, StartedMessage>> = []
+    if (this.#phase !== 'running') return waiting
+    for (;;) {
+      const received = receiveMessageOnPort(this.#port) as { message: RuntimeMessage } | undefined
+      if (received === undefined) return waiting
+      if (received.message.type !== 'started') waiting.push(received.message)
+    }
   }
 
   destroy(): boolean {

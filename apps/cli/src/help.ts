@@ -19,6 +19,8 @@ Serves the functions in [dir] (default: the current folder): the Lambda
 Invoke API (POST /2015-03-31/functions/{name}/invocations, so the AWS SDK and
 CLI work with --endpoint-url), HTTP routes (ANY /{name} and ANY /{name}/{proxy+}
 by default, as API Gateway HTTP API events), GET /healthz and GET /metrics.
+Schedules in lambdalet.json (a function's "events": rate(…) or cron(…), as
+EventBridge writes them) invoke it asynchronously on every tick.
 
 Options:
   --config <file>          a config file (replaces [dir]/lambdalet.json)

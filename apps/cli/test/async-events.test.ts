@@ -28,8 +28,10 @@ function project(): { dir: string; runs: string; ran: () => string[]; began: () 
     join(dir, 'functions', 'lambdalet.json'),
     JSON.stringify({
       functions: {
-        record: { handler: 'record.mjs', maxConcurrency: 4, env: { RUNS_DIR: runs } },
-        started: { handler: 'started.mjs', maxConcurrency: 4, env: { RUNS_DIR: runs } },
+        // Their handlers wait at a gate the test opens; Lambda's default 3 s
+        // timeout could pass while the test is still sending, on a loaded machine.
+        record: { handler: 'record.mjs', maxConcurrency: 4, timeoutMs: 120_000, env: { RUNS_DIR: runs } },
+        started: { handler: 'started.mjs', maxConcurrency: 4, timeoutMs: 120_000, env: { RUNS_DIR: runs } },
         hello: { handler: 'hello.mjs' },
       },
     }),
@@ -76,7 +78,8 @@ describe('durable Event invocations', () => {
     open()
     await vi.waitFor(() => expect(ran()).toHaveLength(100), { timeout: 30_000, interval: 100 })
     expect([...ran()].sort()).toEqual([...keys].sort())
-  })
+    // 100 sends, a restart and 100 runs: more than the default 30 s on a loaded 2-core machine.
+  }, 90_000)
 
   it('lets running events finish on SIGTERM and leaves the queued ones in the store for the next start', async () => {
     const { dir, ran, began, open } = project()

@@ -5,7 +5,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 // The events package's own harness: a real redis-server on a free port.
 import { type RedisServer, startRedisServer } from '../../../packages/events/test/redis-server.js'
-import { fixtures, lambdaClient, runCli, spawnServe } from './helpers.js'
+import { fixtures, lambdaClient, runCli, spawnServeInTest } from './helpers.js'
 
 const client = lambdaClient
 
@@ -35,14 +35,7 @@ describe('two lambdalet serve instances sharing one Redis', () => {
         functions: { started: { handler: 'started.mjs', maxConcurrency: 3, env: { RUNS_DIR: runs } } },
       }),
     )
-    const serve = () => {
-      const instance = spawnServe([join(dir, 'functions'), '--port', '0', '--store', redis.url])
-      onTestFinished(async () => {
-        instance.child.kill('SIGKILL')
-        await instance.exited
-      })
-      return instance
-    }
+    const serve = () => spawnServeInTest([join(dir, 'functions'), '--port', '0', '--store', redis.url])
     const a = serve()
     const b = serve()
     const [portA, portB] = await Promise.all([a.port, b.port])

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadProject } from '../src/config/load-project.js'
 import type { RunningServer } from '../src/server/start-server.js'
 import { invokePath, startTestServer } from './helpers.js'
@@ -18,8 +18,27 @@ describe('lambdalet serve examples/', () => {
 
   const request = (path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init)
 
-  it('finds the five example functions', () => {
-    expect(server.host.functionNames().sort()).toEqual(['api', 'counter', 'echo', 'hello', 'legacy'])
+  it('finds the six example functions', () => {
+    expect(server.host.functionNames().sort()).toEqual(['api', 'counter', 'echo', 'heartbeat', 'hello', 'legacy'])
+  })
+
+  it('runs heartbeat on its schedule, and holds its weekday report for 09:00 UTC', async () => {
+    expect(server.events.scheduleStats()['weekday-report']).toMatchObject({
+      functionName: 'heartbeat',
+      schedule: 'cron(0 9 ? * MON-FRI *)',
+      enabled: true,
+    })
+    // rate(10 seconds): the first tick is 10 s after the start, an Event invocation that succeeds.
+    await vi.waitFor(() => expect(server.events.stats().functions['heartbeat']?.succeeded).toBeGreaterThanOrEqual(1), {
+      timeout: 30_000,
+      interval: 200,
+    })
+    expect(server.events.scheduleStats()['heartbeat-schedule-1']).toMatchObject({
+      schedule: 'rate(10 seconds)',
+      failed: 0,
+    })
+    const report = await request(invokePath('heartbeat'), { method: 'POST', body: '{"report":"weekday"}' })
+    expect(await report.json()).toEqual({ report: { report: 'weekday' } })
   })
 
   it('answers hello on the Invoke API and on its route', async () => {

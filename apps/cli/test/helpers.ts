@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { LambdaClient } from '@aws-sdk/client-lambda'
+import { onTestFinished } from 'vitest'
 import type { FunctionDefinition } from '../src/config/function-definition.js'
 import { type RunningServer, type StartServerOptions, startServer } from '../src/server/start-server.js'
 
@@ -88,6 +89,16 @@ export function spawnServe(args: string[], cwd = fixtures) {
   }
   const port = waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/).then((match) => Number(match[1]))
   return { child, lines, waitFor, port, exited, stderr: () => stderr }
+}
+
+/** `spawnServe`, killed with SIGKILL when the test ends if it still runs. */
+export function spawnServeInTest(args: string[], cwd = fixtures): ReturnType<typeof spawnServe> {
+  const instance = spawnServe(args, cwd)
+  onTestFinished(async () => {
+    instance.child.kill('SIGKILL')
+    await instance.exited
+  })
+  return instance
 }
 
 export interface RawExchange {

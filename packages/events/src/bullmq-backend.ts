@@ -1,4 +1,4 @@
-import type { IQueueBackend, JobProgress, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq'
+import type { IQueueBackend, Job, JobProgress, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq'
 
 export type AnyQueue = Queue<any, any, string, any, any, string, IQueueBackend, unknown>
 export type AnyWorker = Worker<any, any, string, IQueueBackend, JobProgress, unknown>
@@ -29,7 +29,8 @@ export interface BullmqBackend {
    */
   readonly delayWritesData: boolean
   queue(name: string, options: LaneQueueOptions): AnyQueue
-  worker(name: string, options: LaneWorkerOptions): AnyWorker
+  /** Without a processor, a worker for manual fetching; with one, BullMQ runs it. */
+  worker(name: string, options: LaneWorkerOptions, processor?: (job: Job) => Promise<unknown>): AnyWorker
   /** Functions with an index, so a new store knows their usage from the start. */
   indexedFunctions(): Promise<string[]>
   /** Idempotent: an id already indexed changes nothing. */

@@ -69,8 +69,13 @@ export async function openPostgresBackend(options: BackendOptions): Promise<Bull
     delayWritesData: false,
     queue: (name, queueOptions) =>
       new Queue(name, { ...queueOptions, connection: lane }, createPostgresBackend) as unknown as AnyQueue,
-    worker: (name, workerOptions) =>
-      new Worker(name, null, { ...workerOptions, connection: lane }, createPostgresBackend) as unknown as AnyWorker,
+    worker: (name, workerOptions, processor) =>
+      new Worker(
+        name,
+        processor ?? null,
+        { ...workerOptions, connection: lane },
+        createPostgresBackend,
+      ) as unknown as AnyWorker,
     async indexedFunctions() {
       const { rows } = await pool.query<{ fn: string }>('SELECT DISTINCT fn FROM lambdalet_event')
       return rows.map((row) => row.fn)

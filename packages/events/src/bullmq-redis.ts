@@ -71,8 +71,8 @@ export async function openRedisBackend(options: BackendOptions): Promise<BullmqB
     delayWritesData: true,
     queue: (name, queueOptions) =>
       new Queue(name, { ...queueOptions, connection: conn, prefix }) as unknown as AnyQueue,
-    worker: (name, workerOptions) =>
-      new Worker(name, null, { ...workerOptions, connection: workerConn, prefix }) as unknown as AnyWorker,
+    worker: (name, workerOptions, processor) =>
+      new Worker(name, processor ?? null, { ...workerOptions, connection: workerConn, prefix }) as unknown as AnyWorker,
     indexedFunctions: () => conn.hkeys(key('.bytes')),
     async indexAdd(fn: string, entries: readonly IndexEntry[]) {
       const triples = entries.flatMap((entry) => [entry.id, entry.acceptedAt, entry.bytes])

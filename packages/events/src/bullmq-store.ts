@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto'
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
 import type { Job } from 'bullmq'
 import { type AnyQueue, type AnyWorker, type BullmqBackend, errorLine } from './bullmq-backend.js'
-import type { ClaimOptions, EventStore, Lease, NewEvent, QueuedEvent, StoreUsage } from './event-store.js'
+import { BullmqScheduler } from './bullmq-scheduler.js'
+import type {
+  ClaimOptions,
+  EventStore,
+  Lease,
+  NewEvent,
+  QueuedEvent,
+  StoredSchedule,
+  StoreUsage,
+  Tick,
+} from './event-store.js'
 
 export interface BullmqStoreOptions {
   /**
@@ -40,6 +50,8 @@ export interface BullmqStoreOptions {
 }
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
+/** Refreshes in a row a lane may skip because local writes overlapped their reads. */
+const MAX_AMBIGUOUS_REFRESHES = 3
 /** The longest a blocking fetch waits, in seconds: bounds how long a fetch outlives the claim that started it. */
 const BLOCK_SECONDS = 1
 
@@ -56,9 +68,13 @@ interface Lane {
   fetching: boolean
   waiters: Waiter[]
   usage: StoreUsage
-  /** Local changes since the refresh in flight started, added on top of what it reads. */
+  /** Local changes since the refresh in flight started, added on top of what it reads when it cannot be exact. */
   delta: { events: number; bytes: number; oldest: number | null }
   refreshing: boolean
+  /** Writes that change the usage: started so far, and still running. */
+  writes: { started: number; running: number }
+  /** Refreshes in a row whose reads may or may not have seen a local write. */
+  ambiguous: number
 }
 
 interface Held {
@@ -108,6 +124,7 @@ class BullmqStore implements EventStore {
   readonly #lanes = new Map<string, Lane>()
   readonly #held = new WeakMap<Lease, Held>()
   #refreshTimer: NodeJS.Timeout | undefined
+  #scheduler: BullmqScheduler | null = null
   #closing: Promise<void> | null = null
 
   constructor(backend: BullmqBackend, options: BullmqStoreOptions, onError: (error: Error) => void) {
@@ -142,7 +159,11 @@ class BullmqStore implements EventStore {
     await Promise.all([...byFunction].map(([name, list]) => this.#enqueueTo(this.#lane(name), list)))
   }
 
-  async #enqueueTo(lane: Lane, events: readonly NewEvent[]): Promise<void> {
+  #enqueueTo(lane: Lane, events: readonly NewEvent[]): Promise<void> {
+    return this.#writing(lane, () => this.#addJobs(lane, events))
+  }
+
+  async #addJobs(lane: Lane, events: readonly NewEvent[]): Promise<void> {
     const now = Date.now()
     await lane.queue.addBulk(
       events.map((event) => {
@@ -204,6 +225,10 @@ class BullmqStore implements EventStore {
    * back to waiting for another consumer.
    */
   #waitForJob(lane: Lane, worker: AnyWorker, { waitMs, signal }: ClaimOptions): Promise<Job | undefined> {
+    // The signal may have aborted, or the store closed, while the worker was
+    // starting: an abort listener added now would never be called, and no
+    // pump runs on a closed store, so the claim would wait out waitMs.
+    if (signal.aborted || this.#closing) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       let settled = false
       const waiter: Waiter = {
@@ -311,12 +336,25 @@ class BullmqStore implements EventStore {
     this.#held.delete(lease)
   }
 
-  async #finish(held: Held, move: () => Promise<unknown>): Promise<void> {
-    await move()
-    // A crash before this leaves an index entry for a finished job; the
-    // refresh notices (the job is gone or finished) and removes it.
-    await this.#backend.indexRemove(held.lane.name, [held.job.data.id])
-    this.#adjust(held.lane, -1, -held.bytes, null)
+  #finish(held: Held, move: () => Promise<unknown>): Promise<void> {
+    return this.#writing(held.lane, async () => {
+      await move()
+      // A crash before this leaves an index entry for a finished job; the
+      // refresh notices (the job is gone or finished) and removes it.
+      await this.#backend.indexRemove(held.lane.name, [held.job.data.id])
+      this.#adjust(held.lane, -1, -held.bytes, null)
+    })
+  }
+
+  /** A write that changes the usage, counted so a refresh can tell whether its reads are exact. */
+  async #writing(lane: Lane, write: () => Promise<void>): Promise<void> {
+    lane.writes.started++
+    lane.writes.running++
+    try {
+      await write()
+    } finally {
+      lane.writes.running--
+    }
   }
 
   usage(functionName: string): StoreUsage {
@@ -340,6 +378,15 @@ class BullmqStore implements EventStore {
     await this.#backend.saveConfig(functionName, entry === null ? null : JSON.stringify(entry))
   }
 
+  async startSchedules(schedules: readonly StoredSchedule[], onTick: (tick: Tick) => Promise<void>): Promise<void> {
+    this.#assertOpen()
+    this.#scheduler ??= new BullmqScheduler(this.#backend, {
+      stalledIntervalMs: this.#stalledIntervalMs,
+      onError: this.#onError,
+    })
+    await this.#scheduler.start(schedules, onTick)
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#shutDown()
     return this.#closing
@@ -347,6 +394,7 @@ class BullmqStore implements EventStore {
 
   async #shutDown(): Promise<void> {
     clearInterval(this.#refreshTimer)
+    await this.#scheduler?.close()
     const lanes = [...this.#lanes.values()]
     for (const lane of lanes) for (const waiter of [...lane.waiters]) waiter.settle()
     // Forced: a worker's blocking connection is disconnected rather than
@@ -378,6 +426,8 @@ class BullmqStore implements EventStore {
         usage: { events: 0, bytes: 0, oldestAcceptedAt: null },
         delta: { events: 0, bytes: 0, oldest: null },
         refreshing: false,
+        writes: { started: 0, running: 0 },
+        ambiguous: 0,
       }
       this.#lanes.set(name, lane)
     }
@@ -413,6 +463,13 @@ class BullmqStore implements EventStore {
     if (lane.refreshing || this.#closing) return
     lane.refreshing = true
     lane.delta = { events: 0, bytes: 0, oldest: null }
+    // A local write that overlaps the reads may land before or after them:
+    // adding it to what they read could count it twice, and leaving it out
+    // could miss it. Only reads that no local write overlapped replace the
+    // local count; after a few ambiguous ones in a row, read + delta does,
+    // so that other instances' events are seen even under constant churn.
+    const startedBefore = lane.writes.started
+    const quietAtStart = lane.writes.running === 0
     try {
       const [counts, bytes, oldest] = await Promise.all([
         lane.queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children'),
@@ -420,7 +477,10 @@ class BullmqStore implements EventStore {
         this.#oldest(lane),
       ])
       const events = Object.values(counts).reduce((sum, count) => sum + count, 0)
-      const { delta } = lane
+      const exact = quietAtStart && lane.writes.started === startedBefore
+      if (!exact && ++lane.ambiguous < MAX_AMBIGUOUS_REFRESHES) return
+      lane.ambiguous = 0
+      const delta = exact ? { events: 0, bytes: 0, oldest: null } : lane.delta
       lane.usage = {
         events: Math.max(0, events + delta.events),
         bytes: Math.max(0, bytes + delta.bytes),

@@ -5,6 +5,7 @@ import { type EventLogger, stderrLogger } from './event-logger.js'
 import { EventQueue } from './event-queue.js'
 import { openStore, type StoreSpec } from './open-store.js'
 import { DEFAULT_LIMITS, DEFAULT_MEMORY_LIMITS, type QueueLimits } from './queue-limits.js'
+import { resolveSchedules, type ScheduleOptions } from './schedule-options.js'
 
 export interface EventQueueOptions {
   /** Runs the events: the host, or anything implementing `Invoker`. */
@@ -26,6 +27,8 @@ export interface EventQueueOptions {
   leaseMs?: number
   /** Events run at once per function when the invoker cannot say how much room it has; default 10. */
   concurrency?: number
+  /** EventBridge schedules: each tick is an `Event` invocation of a function (see `EventQueue.setSchedules`). */
+  schedules?: readonly ScheduleOptions[]
 }
 
 /**
@@ -56,6 +59,9 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
       `throttleBackoffMs: expected { initial, max } positive integers with max ≥ initial, got ${JSON.stringify(throttleBackoffMs)}`,
     )
   }
+  const schedules = options.schedules ?? []
+  const checkedSchedules = resolveSchedules(schedules, (name) => invoker.hasFunction(name))
+  if (!checkedSchedules.ok) problems.push(...checkedSchedules.problems)
   if (problems.length > 0) throw new TypeError(`Invalid event queue options: ${problems.join('; ')}`)
 
   const spec = options.store ?? '.lambdalet'
@@ -65,7 +71,7 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
     const defaults = spec === 'memory' ? DEFAULT_MEMORY_LIMITS : DEFAULT_LIMITS
     const region = options.region ?? 'us-east-1'
     const accountId = options.accountId ?? '000000000000'
-    return new EventQueue({
+    const queue = new EventQueue({
       invoker,
       store,
       functions,
@@ -74,10 +80,19 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
       limits: { ...defaults, ...options.limits },
       logger: options.logger ?? stderrLogger,
       functionArnPrefix: `arn:aws:lambda:${region}:${accountId}:function:`,
+      region,
+      accountId,
       fallbackConcurrency: options.concurrency ?? 10,
       leaseMs,
       storedConfigs: await store.loadConfigs(),
     })
+    try {
+      await queue.setSchedules(schedules)
+    } catch (error) {
+      await queue.close(0)
+      throw error
+    }
+    return queue
   } catch (error) {
     await store.close()
     throw error

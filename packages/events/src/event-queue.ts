@@ -14,10 +14,12 @@ import {
 } from '@lambdalet/protocol'
 import { type AsyncPolicy, resolvePolicy } from './async-policy.js'
 import type { EventLogger } from './event-logger.js'
-import type { EventStore, NewEvent } from './event-store.js'
+import type { EventStore, NewEvent, Tick } from './event-store.js'
 import { FunctionConsumer, type StepReport } from './function-consumer.js'
 import { invocationRecord } from './invocation-record.js'
 import type { QueueLimits } from './queue-limits.js'
+import { type ResolvedSchedule, resolveSchedules, type ScheduleOptions } from './schedule-options.js'
+import { scheduledEvent } from './scheduled-event.js'
 
 export interface EventQueueSettings {
   invoker: Invoker
@@ -29,6 +31,8 @@ export interface EventQueueSettings {
   limits: QueueLimits
   logger: EventLogger
   functionArnPrefix: string
+  region: string
+  accountId: string
   fallbackConcurrency: number
   leaseMs: number
   /** Set through the API on an earlier run, read from the store at start. */
@@ -36,6 +40,21 @@ export interface EventQueueSettings {
 }
 
 type Counters = Omit<AsyncFunctionStats, 'depth' | 'oldestAgeMs'>
+
+/** One schedule as `scheduleStats()` shows it. */
+export interface ScheduleStats {
+  functionName: string
+  schedule: string
+  enabled: boolean
+  /** The rule's ARN, as the Scheduled Event's `resources` names it. */
+  ruleArn: string
+  /** Ticks this instance turned into an Event invocation. */
+  ticks: number
+  /** Ticks whose Event invocation could not be stored (a full queue, the store down). */
+  failed: number
+  /** When the last of those ticks fell due, ISO 8601, or `null`. */
+  lastTickAt: string | null
+}
 
 /**
  * The asynchronous side of the service: accepts events into a store, pulls
@@ -51,6 +70,7 @@ export class EventQueue implements AsyncInvoker {
   readonly #apiConfigs = new Map<string, EventInvokeConfigEntry>()
   /** Accepts on their way into the store, counted against the limits until they are in. */
   readonly #accepting = { events: 0, bytes: 0, perFunction: new Map<string, { events: number; bytes: number }>() }
+  #schedules = new Map<string, { schedule: ResolvedSchedule; stats: ScheduleStats }>()
   #closing: Promise<boolean> | null = null
   #stopped = false
 
@@ -158,6 +178,47 @@ export class EventQueue implements AsyncInvoker {
     return this.#apiConfigs.get(name)?.config ?? this.#fileConfigs[name] ?? {}
   }
 
+  /**
+   * Replaces the schedules: from now on each tick of an enabled one is an
+   * `Event` invocation of its function, with the Scheduled Event (or the
+   * schedule's `input`) as the event. On a store several instances share,
+   * each tick fires once in all, and the list given here is the store's:
+   * a schedule another instance set and this list lacks is removed.
+   * Rejects with a TypeError listing every problem of the list.
+   */
+  async setSchedules(list: readonly ScheduleOptions[]): Promise<void> {
+    const resolved = resolveSchedules(list, (name) => this.#settings.invoker.hasFunction(name))
+    if (!resolved.ok) throw new TypeError(`Invalid schedules: ${resolved.problems.join('; ')}`)
+    const ruleArnPrefix = `arn:aws:events:${this.#settings.region}:${this.#settings.accountId}:rule/`
+    this.#schedules = new Map(
+      resolved.schedules.map((schedule) => [
+        schedule.name,
+        {
+          schedule,
+          stats: {
+            functionName: schedule.functionName,
+            schedule: schedule.expression.text,
+            enabled: schedule.enabled,
+            ruleArn: `${ruleArnPrefix}${schedule.name}`,
+            ticks: 0,
+            failed: 0,
+            lastTickAt: null,
+          },
+        },
+      ]),
+    )
+    const enabled = resolved.schedules.filter((schedule) => schedule.enabled)
+    await this.#settings.store.startSchedules(
+      enabled.map((schedule) => ({ id: schedule.name, expression: schedule.expression })),
+      (tick) => this.#tick(tick),
+    )
+  }
+
+  /** Per schedule (by rule name): what it is and how many ticks this instance fired. */
+  scheduleStats(): Record<string, ScheduleStats> {
+    return Object.fromEntries([...this.#schedules].map(([name, { stats }]) => [name, { ...stats }]))
+  }
+
   /** Per function: received, succeeded, retried, requeued, dropped by reason, depth, the oldest event's age. */
   stats(): AsyncStats {
     return this.asyncStats()
@@ -175,7 +236,11 @@ export class EventQueue implements AsyncInvoker {
         oldestAgeMs: usage.oldestAcceptedAt === null ? 0 : Math.max(0, now - usage.oldestAcceptedAt),
       }
     }
-    return { functions, store: this.#settings.store.description }
+    const schedules: NonNullable<AsyncStats['schedules']> = {}
+    for (const [name, { stats }] of this.#schedules) {
+      schedules[name] = { functionName: stats.functionName, ticks: stats.ticks, failed: stats.failed }
+    }
+    return { functions, schedules, store: this.#settings.store.description }
   }
 
   /**
@@ -191,6 +256,33 @@ export class EventQueue implements AsyncInvoker {
       return stopped.every(Boolean)
     })()
     return this.#closing
+  }
+
+  async #tick(tick: Tick): Promise<void> {
+    const entry = this.#schedules.get(tick.scheduleId)
+    if (entry === undefined || this.#closing !== null) return
+    const { schedule, stats } = entry
+    // Derived from the rule and the tick: a tick offered twice (a shared
+    // store's redelivery) is the same event, which the store holds once.
+    const id = derivedId('schedule', stats.ruleArn, String(tick.at))
+    const { region, accountId, logger } = this.#settings
+    const payload = schedule.input ?? scheduledEvent({ id, at: tick.at, region, accountId, ruleArn: stats.ruleArn })
+    try {
+      await this.#accept(schedule.functionName, payload, id, false)
+    } catch (error) {
+      stats.failed++
+      logger({
+        level: 'error',
+        message: `Schedule ${schedule.name} (${schedule.expression.text}) could not invoke ${schedule.functionName}`,
+        functionName: schedule.functionName,
+        requestId: id,
+        errorType: isLambdaError(error) ? error.errorType : (error as Error).name,
+        errorMessage: (error as Error).message,
+      })
+      throw error
+    }
+    stats.ticks++
+    stats.lastTickAt = new Date(tick.at).toISOString()
   }
 
   async #accept(name: string, payload: string, requestId: string | undefined, validate: boolean): Promise<string> {

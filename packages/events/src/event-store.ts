@@ -1,4 +1,5 @@
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
+import type { ScheduleExpression } from './schedule-expression.js'
 
 /** An event as the store keeps it between runs. */
 export interface QueuedEvent {
@@ -39,6 +40,19 @@ export interface ClaimOptions {
   /** Wait this long for an event to become due before resolving with none. */
   waitMs: number
   signal: AbortSignal
+}
+
+/** A schedule as a store keeps it: only when it ticks; what a tick does is decided above the store. */
+export interface StoredSchedule {
+  /** Unique in the store (the rule's name). */
+  id: string
+  expression: ScheduleExpression
+}
+
+export interface Tick {
+  scheduleId: string
+  /** When the tick fell due, ms since the epoch. */
+  at: number
 }
 
 export interface StoreUsage {
@@ -85,6 +99,14 @@ export interface EventStore {
   /** Event-invoke-configs set through the API, so a durable store keeps them across restarts. */
   loadConfigs(): Promise<Record<string, EventInvokeConfigEntry>>
   saveConfig(functionName: string, entry: EventInvokeConfigEntry | null): Promise<void>
+  /**
+   * From now on, calls `onTick` once for each tick of each schedule: once
+   * in all when several processes share the store. Ticks that fell while
+   * no process ran are not replayed. Replaces the schedules of an earlier
+   * call; a schedule another process set and this list lacks is removed.
+   * A tick whose `onTick` rejects may be offered again.
+   */
+  startSchedules(schedules: readonly StoredSchedule[], onTick: (tick: Tick) => Promise<void>): Promise<void>
   /** Releases the store's resources; events not acked stay for the next start. */
   close(): Promise<void>
 }

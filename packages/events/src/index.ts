@@ -3,10 +3,24 @@ export type { EventQueueOptions } from './create-event-queue.js'
 export { createEventQueue } from './create-event-queue.js'
 export { createEmbeddedStore } from './embedded-store.js'
 export type { EventLogger, EventLogRecord } from './event-logger.js'
+export type { ScheduleStats } from './event-queue.js'
 export { EventQueue } from './event-queue.js'
-export type { ClaimOptions, EventStore, Lease, NewEvent, QueuedEvent, StoreUsage } from './event-store.js'
+export type {
+  ClaimOptions,
+  EventStore,
+  Lease,
+  NewEvent,
+  QueuedEvent,
+  StoredSchedule,
+  StoreUsage,
+  Tick,
+} from './event-store.js'
 export { createMemoryStore } from './memory-store.js'
 export type { StoreKind, StoreSpec } from './open-store.js'
 export { openStore, storeKind } from './open-store.js'
 export type { QueueLimits } from './queue-limits.js'
 export { DEFAULT_LIMITS, DEFAULT_MEMORY_LIMITS } from './queue-limits.js'
+export type { ParsedExpression, ScheduleExpression } from './schedule-expression.js'
+export { parseScheduleExpression } from './schedule-expression.js'
+export type { ScheduleOptions } from './schedule-options.js'
+export { isRuleName, MAX_SCHEDULE_INPUT_CHARS } from './schedule-options.js'

@@ -1,5 +1,15 @@
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
-import type { ClaimOptions, EventStore, Lease, NewEvent, QueuedEvent, StoreUsage } from './event-store.js'
+import type {
+  ClaimOptions,
+  EventStore,
+  Lease,
+  NewEvent,
+  QueuedEvent,
+  StoredSchedule,
+  StoreUsage,
+  Tick,
+} from './event-store.js'
+import { LocalScheduler } from './local-scheduler.js'
 import { MinHeap } from './min-heap.js'
 
 /** What a local store remembers of an event; the payload stays with the persistence. */
@@ -66,6 +76,7 @@ export class LocalStore implements EventStore {
   readonly #deadLetters: Array<{ id: string; functionName: string; reason: string; at: number }> = []
   /** Leases handed out and not yet acked or put back. */
   readonly #live = new Set<Lease>()
+  readonly #scheduler = new LocalScheduler()
   #seq = 0
   #closed = false
 
@@ -186,9 +197,15 @@ export class LocalStore implements EventStore {
     else this.#configs[functionName] = entry
   }
 
+  async startSchedules(schedules: readonly StoredSchedule[], onTick: (tick: Tick) => Promise<void>): Promise<void> {
+    this.#assertOpen()
+    this.#scheduler.start(schedules, onTick)
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    this.#scheduler.stop()
     for (const events of this.#functions.values()) for (const waiter of [...events.waiters]) waiter()
     await this.#persistence.close()
   }

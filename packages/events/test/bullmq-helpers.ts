@@ -11,7 +11,14 @@ import { claimOptions, ids, newEvent } from './store-contract.js'
 const here = dirname(fileURLToPath(import.meta.url))
 
 /** The store's modules, which import packages and each other only. */
-const STORE_MODULES = ['bullmq-store', 'bullmq-backend', 'bullmq-redis', 'bullmq-postgres']
+const STORE_MODULES = [
+  'bullmq-store',
+  'bullmq-backend',
+  'bullmq-redis',
+  'bullmq-postgres',
+  'bullmq-scheduler',
+  'schedule-expression',
+]
 
 /**
  * The fixture runs in a plain Node process, which cannot load TypeScript

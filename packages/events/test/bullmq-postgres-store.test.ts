@@ -4,6 +4,7 @@ import { createBullmqStore } from '../src/bullmq-store.js'
 import { bullmqStores, sharedStoreTests } from './bullmq-helpers.js'
 import { freePort } from './free-port.js'
 import { type PostgresServer, startPostgresServer } from './postgres-server.js'
+import { sharedScheduleTests } from './shared-schedules.js'
 import { claimOptions, describeStoreContract, newEvent } from './store-contract.js'
 
 let postgres: PostgresServer
@@ -32,6 +33,7 @@ describeStoreContract(
 
 describe('the BullMQ store on PostgreSQL', () => {
   sharedStoreTests('a database', { storeOptions, openStores })
+  sharedScheduleTests('a database', () => storeOptions(`t_${randomUUID().replaceAll('-', '')}`))
 
   it('keeps the counters of an event put back for later', async () => {
     const { open, closeAll } = await openStores()

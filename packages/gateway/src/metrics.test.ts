@@ -86,7 +86,7 @@ describe('/metrics', () => {
 })
 
 describe('/metrics with an event queue', () => {
-  it("adds the queue's counters, drops by reason, depth and the oldest event's age per function", async () => {
+  it("adds the queue's counters, drops by reason, depth and the oldest event's age per function, and ticks per schedule", async () => {
     const events = fakeAsyncInvoker()
     events.asyncStats = () => ({
       store: 'memory',
@@ -101,6 +101,7 @@ describe('/metrics with an event queue', () => {
           oldestAgeMs: 1500,
         },
       },
+      schedules: { 'hello-schedule-1': { functionName: 'hello', ticks: 12, failed: 1 } },
     })
     const app = createGateway(fakeInvoker(['hello'], stats), { events })
     const lines = (await (await app.request('/metrics')).text()).split('\n')
@@ -115,6 +116,9 @@ describe('/metrics with an event queue', () => {
         'lambdalet_async_events_dropped_total{function="hello",reason="EventAgeExceeded"} 0',
         'lambdalet_async_queue_depth{function="hello"} 2',
         'lambdalet_async_event_age_milliseconds{function="hello"} 1500',
+        '# TYPE lambdalet_schedule_ticks_total counter',
+        'lambdalet_schedule_ticks_total{schedule="hello-schedule-1",function="hello"} 12',
+        'lambdalet_schedule_ticks_failed_total{schedule="hello-schedule-1",function="hello"} 1',
       ]),
     )
   })

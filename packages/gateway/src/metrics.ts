@@ -84,6 +84,19 @@ export function renderMetrics(stats: HostStats, asyncStats?: AsyncStats): string
     for (const [label, s] of queued) lines.push(`lambdalet_async_queue_depth{${label}} ${s.depth}`)
     header('lambdalet_async_event_age_milliseconds', 'gauge', 'Age of the oldest event in the queue.')
     for (const [label, s] of queued) lines.push(`lambdalet_async_event_age_milliseconds{${label}} ${s.oldestAgeMs}`)
+    const schedules = Object.entries(asyncStats.schedules ?? {}).map(
+      ([rule, s]) => [`schedule="${escapeLabel(rule)}",function="${escapeLabel(s.functionName)}"`, s] as const,
+    )
+    if (schedules.length > 0) {
+      header('lambdalet_schedule_ticks_total', 'counter', 'Schedule ticks turned into an Event invocation here.')
+      for (const [label, s] of schedules) lines.push(`lambdalet_schedule_ticks_total{${label}} ${s.ticks}`)
+      header(
+        'lambdalet_schedule_ticks_failed_total',
+        'counter',
+        'Schedule ticks whose Event invocation was not stored.',
+      )
+      for (const [label, s] of schedules) lines.push(`lambdalet_schedule_ticks_failed_total{${label}} ${s.failed}`)
+    }
   }
   lines.push('')
   return lines.join('\n')

@@ -18,8 +18,19 @@ export interface AsyncFunctionStats {
   oldestAgeMs: number
 }
 
+/** A schedule's counters on this instance, as `/metrics` reports them. */
+export interface AsyncScheduleStats {
+  functionName: string
+  /** Ticks turned into an `Event` invocation. */
+  ticks: number
+  /** Ticks whose invocation could not be stored (a full queue, the store down). */
+  failed: number
+}
+
 export interface AsyncStats {
   functions: Record<string, AsyncFunctionStats>
+  /** By rule name; absent or empty without schedules. */
+  schedules?: Record<string, AsyncScheduleStats>
   /** Where events are kept: `memory`, an embedded directory, `redis://…`. */
   store: string
 }

@@ -1,4 +1,10 @@
-export type { AsyncFunctionStats, AsyncInvoker, AsyncStats, EventInvokeConfigEntry } from './async-invoker.js'
+export type {
+  AsyncFunctionStats,
+  AsyncInvoker,
+  AsyncScheduleStats,
+  AsyncStats,
+  EventInvokeConfigEntry,
+} from './async-invoker.js'
 export type { ErrorShape, KnownErrorType } from './errors.js'
 export {
   ErrorType,

@@ -68,6 +68,15 @@ export async function runServe(argv: string[]): Promise<number> {
   })
   log.info(`events: ${server.events.storeDescription}`, { store: server.events.storeDescription })
   for (const line of endpointLines(server.url, project.functions)) log.info(line.text, line.fields)
+  for (const [rule, schedule] of Object.entries(server.events.scheduleStats())) {
+    const state = schedule.enabled ? '' : ' (disabled)'
+    log.info(`schedule ${rule}: ${schedule.schedule} → ${schedule.functionName}${state}`, {
+      rule,
+      schedule: schedule.schedule,
+      functionName: schedule.functionName,
+      enabled: schedule.enabled,
+    })
+  }
   log.info(`lambdalet listening on ${server.url}`, { url: server.url, port: server.port, host })
   if (apiKey === undefined && values['insecure-no-auth'] === true) {
     log.warn(`no API key: anyone who can reach ${server.url} can run these functions`)

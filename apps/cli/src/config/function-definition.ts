@@ -1,6 +1,7 @@
 import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
+import type { EventSourceEntry } from './event-sources.js'
 
 /** A function as `serve` and `invoke` run it: the host's options, how HTTP reaches it, its asynchronous settings. */
 export interface FunctionDefinition extends FunctionOptions, EventInvokeConfig {
@@ -8,6 +9,8 @@ export interface FunctionDefinition extends FunctionOptions, EventInvokeConfig {
   routes: string[]
   /** The event its routes send: `2.0` (default) or REST-API-style `1.0`. */
   payloadFormatVersion?: PayloadFormatVersion
+  /** What invokes it besides callers: schedules. */
+  events?: EventSourceEntry[]
 }
 
 /** The part of a definition the host runs: what the gateway and the event queue need stays behind. */
@@ -18,6 +21,7 @@ export function hostFunctionOptions(definition: FunctionDefinition): FunctionOpt
     maximumRetryAttempts: _retries,
     maximumEventAgeInSeconds: _age,
     destinations: _destinations,
+    events: _events,
     ...options
   } = definition
   return options

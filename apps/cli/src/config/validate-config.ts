@@ -3,11 +3,12 @@ import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import { EVENT_AGE_SECONDS_RANGE, type EventInvokeConfig, RETRY_ATTEMPTS_RANGE } from '@lambdalet/protocol'
 import { describeValue, keyPath } from './config-error.js'
+import { checkEventSources, type EventSourceEntry } from './event-sources.js'
 import { isFunctionName } from './function-definition.js'
 
 /** A function's entry in a config file: every field optional, since a folder may supply the handler. */
 export type FunctionEntry = Partial<FunctionOptions> &
-  EventInvokeConfig & { routes?: string[]; payloadFormatVersion?: PayloadFormatVersion }
+  EventInvokeConfig & { routes?: string[]; payloadFormatVersion?: PayloadFormatVersion; events?: EventSourceEntry[] }
 
 export interface ConfigFile {
   functions: Record<string, FunctionEntry>
@@ -71,6 +72,7 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
       : 'an object with onSuccess and/or onFailure naming functions',
   // A string, as in API Gateway: JSON's 1.0 is the number 1.
   payloadFormatVersion: (value) => (value === '1.0' || value === '2.0' ? null : '"1.0" or "2.0"'),
+  events: () => null, // checked entry by entry below
 }
 
 const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
@@ -125,6 +127,7 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
     expect('functions', 'an object of function name → settings', functions)
     return { config: null, issues }
   }
+  const ruleNames = new Map<string, string>()
   for (const [name, entry] of Object.entries(functions)) {
     const at = keyPath('functions', name)
     if (!isFunctionName(name)) {
@@ -146,6 +149,7 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
     }
     checkEnv(expect, keyPath(at, 'env'), entry['env'])
     checkRoutes(expect, keyPath(at, 'routes'), entry['routes'])
+    issues.push(...checkEventSources(entry['events'], keyPath(at, 'events'), name, ruleNames))
   }
   return { config: issues.length === 0 ? (raw as unknown as ConfigFile) : null, issues }
 }

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createEventQueue, type EventQueue, type StoreSpec } from '@lambdalet/events'
+import { createEventQueue, type EventQueue, type ScheduleOptions, type StoreSpec } from '@lambdalet/events'
 import {
   createGateway,
   createLifecycle,
@@ -12,6 +12,7 @@ import {
 import { createHost, type FunctionOptions, type Host, type HostOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
 import { ConfigError } from '../config/config-error.js'
+import { scheduleOptions } from '../config/event-sources.js'
 import { asyncConfig, type FunctionDefinition, hostFunctionOptions } from '../config/function-definition.js'
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
 import { describeFunctions } from './function-descriptions.js'
@@ -79,11 +80,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const routes: Record<string, string[]> = {}
   const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
   const asyncConfigs: Record<string, EventInvokeConfig> = {}
+  const schedules: ScheduleOptions[] = []
   for (const [name, definition] of Object.entries(options.functions)) {
     functions[name] = hostFunctionOptions(definition)
     if (definition.routes.length > 0) routes[name] = definition.routes
     if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
     asyncConfigs[name] = asyncConfig(definition)
+    schedules.push(...scheduleOptions(name, definition.events))
   }
   let host: Host
   try {
@@ -110,6 +113,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       invoker: host,
       store: options.store ?? 'memory',
       functions: asyncConfigs,
+      schedules,
       retryDelaysMs: options.retryDelaysMs,
       throttleBackoffMs: options.throttleBackoffMs,
       leaseMs: options.leaseMs,
@@ -120,7 +124,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   } catch (error) {
     await host.close()
     // A locked directory, an unreachable Redis: one line, exit code 2.
-    throw new ConfigError([`cannot open the event store: ${(error as Error).message}`])
+    // Invalid options (schedules of an embedding caller) are told as they are.
+    const message = (error as Error).message
+    throw new ConfigError([error instanceof TypeError ? message : `cannot open the event store: ${message}`])
   }
 
   const lifecycle = createLifecycle()

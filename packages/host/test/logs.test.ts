@@ -97,6 +97,31 @@ describe('logs', () => {
   })
 })
 
+describe('Lambda’s advanced logging controls in a function’s env', () => {
+  it('writes JSON lines with AWS_LAMBDA_LOG_FORMAT=JSON, dropping console calls below AWS_LAMBDA_LOG_LEVEL', async () => {
+    const { host, logs } = testHost({
+      functions: {
+        json: { handler: fixture('logs.mjs'), env: { AWS_LAMBDA_LOG_FORMAT: 'JSON' } },
+        warn: { handler: fixture('logs.mjs'), env: { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'WARN' } },
+      },
+    })
+    const functionLines = (requestId: string) =>
+      logs.flatMap((entry) => (entry.kind === 'function' && entry.requestId === requestId ? [entry] : []))
+    const json = await host.invokeRaw('json', '{}')
+    const records = functionLines(json.requestId).map((entry) => JSON.parse(entry.line) as Record<string, unknown>)
+    // INFO by default with JSON, as Lambda's: the console.debug line is gone.
+    expect(records.map((r) => [r['level'], r['message']])).toEqual([
+      ['INFO', 'log line { n: 1 }'],
+      ['INFO', 'info line'],
+      ['WARN', 'warn line'],
+      ['ERROR', 'error line'],
+    ])
+    expect(records[0]).toMatchObject({ requestId: json.requestId, timestamp: expect.any(String) })
+    const warn = await host.invokeRaw('warn', '{}')
+    expect(functionLines(warn.requestId).map((entry) => entry.level)).toEqual(['WARN', 'ERROR'])
+  })
+})
+
 describe('logs.level', () => {
   function leveled(level: 'debug' | 'info' | 'warn' | 'error' | 'silent') {
     const logs: LogEntry[] = []

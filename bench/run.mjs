@@ -13,6 +13,7 @@ import { http } from './figures/http.mjs'
 import { idleRss } from './figures/idle-rss.mjs'
 import { logs } from './figures/logs.mjs'
 import { payload } from './figures/payload.mjs'
+import { streaming } from './figures/streaming.mjs'
 import { renderTable } from './lib/table.mjs'
 
 const { values: args } = parseArgs({
@@ -45,6 +46,7 @@ const sections = {
   cold: (s) => coldStart({ samples: s.coldSamples, progress }),
   payload: (s) => payload({ rounds: s.rounds, windowMs: s.windowMs, warmupMs: s.warmupMs, progress }),
   rss: (s) => idleRss({ rounds: s.rssRounds, environments: s.rssEnvironments, progress }),
+  stream: (s) => streaming({ rounds: s.streamRounds, megabytes: s.streamMegabytes, progress }),
   async: (s) =>
     asyncEvents({
       rounds: s.asyncRounds,
@@ -71,6 +73,8 @@ const settings = args.quick
       rssRounds: 1,
       rssEnvironments: 4,
       asyncRounds: 1,
+      streamRounds: 2,
+      streamMegabytes: 32,
     }
   : {
       rounds: 7,
@@ -82,6 +86,8 @@ const settings = args.quick
       rssRounds: 3,
       rssEnvironments: 8,
       asyncRounds: 3,
+      streamRounds: 7,
+      streamMegabytes: 128,
     }
 
 const selected = args.only === undefined ? Object.keys(sections) : args.only.split(',').map((name) => name.trim())

@@ -9,9 +9,9 @@ Options:
   -h, --help     show help (also: lambdalet <command> --help)
   -v, --version  print the version
 
-Functions: every *.mjs, *.cjs and *.js file directly in [dir] (default: the
-current folder) exporting \`handler\`; a lambdalet.json there (or --config)
-adds settings and routes.`
+Functions: every *.mjs, *.cjs, *.js and *.ts (.mts, .cts) file directly in
+[dir] (default: the current folder) exporting \`handler\`; a lambdalet.json
+there (or --config) adds settings and routes. TypeScript runs with no build step.`
 
 export const SERVE_HELP = `Usage: lambdalet serve [dir] [options]
 
@@ -36,6 +36,8 @@ Options:
   --log-format <format>    text (default) or json
   --log-level <level>      debug, info (default), warn, error or silent: warn
                            drops START / END / REPORT and keeps function errors
+  --watch                  recycle a function's environments when its code changes, and
+                           add or remove functions as files come and go in [dir]
   -h, --help               show this help
 
 Event invocations are stored before the 202 and run at least once: after a

@@ -46,6 +46,34 @@ describe('loading functions from a folder and a config file', () => {
     expect(project.warnings).toEqual([])
   })
 
+  it('makes .ts, .mts and .cts files functions too, but not .d.ts declarations', async () => {
+    await folder({ 'a.ts': HANDLER, 'b.mts': HANDLER, 'c.cts': HANDLER, 'types.d.ts': 'export type T = 1\n' })
+    const project = await loadProject({ dir })
+    expect(Object.keys(project.functions).sort()).toEqual(['a', 'b', 'c'])
+    expect(project.functions['a']).toMatchObject({ handler: 'a.ts', codeDir: dir })
+    expect(project.warnings).toEqual([])
+  })
+
+  it('finds a Lambda-style handler named in the config in a .ts file, and inheritEnv at both levels', async () => {
+    await folder({
+      'lambdalet.json': JSON.stringify({
+        inheritEnv: ['NODE_ENV'],
+        functions: { api: { handler: 'lib/api.handler', inheritEnv: ['DATABASE_URL'] } },
+      }),
+    })
+    await writeFile(join(dir, 'lib', 'api.ts'), HANDLER)
+    const project = await loadProject({ dir })
+    expect(project.inheritEnv).toEqual(['NODE_ENV'])
+    expect(project.functions['api']).toMatchObject({ handler: 'lib/api.handler', inheritEnv: ['DATABASE_URL'] })
+  })
+
+  it('reports an inheritEnv that is not a list of variable names', async () => {
+    await folder({ 'a.mjs': HANDLER, 'lambdalet.json': JSON.stringify({ inheritEnv: 'NODE_ENV', functions: {} }) })
+    expect(await issues(loadProject({ dir, cwd: dir }))).toEqual([
+      'lambdalet.json: inheritEnv: expected an array of variable names such as ["NODE_ENV"], got "NODE_ENV"',
+    ])
+  })
+
   it('skips files whose names are not function names, with a warning', async () => {
     await folder({ 'ok.mjs': HANDLER, 'not valid.mjs': HANDLER, 'x.y.mjs': HANDLER })
     const project = await loadProject({ dir })
@@ -85,7 +113,7 @@ describe('loading functions from a folder and a config file', () => {
     })
     const found = await issues(loadProject({ dir, cwd: dir }))
     expect(found).toContain(
-      'lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, env, logBudgetBytes, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion, events)',
+      'lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, maxStreamBytes, env, inheritEnv, logBudgetBytes, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion, events)',
     )
     expect(found.some((issue) => issue.startsWith('lambdalet.json: port: unknown key'))).toBe(true)
     expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.__proto__: unknown key'))).toBe(true)

@@ -18,8 +18,24 @@ describe('lambdalet serve examples/', () => {
 
   const request = (path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init)
 
-  it('finds the six example functions', () => {
-    expect(server.host.functionNames().sort()).toEqual(['api', 'counter', 'echo', 'heartbeat', 'hello', 'legacy'])
+  it('finds the seven example functions', () => {
+    expect(server.host.functionNames().sort()).toEqual([
+      'api',
+      'countdown',
+      'counter',
+      'echo',
+      'heartbeat',
+      'hello',
+      'legacy',
+    ])
+  })
+
+  it('streams the countdown as plain text', async () => {
+    const response = await request('/countdown?delayMs=0')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8')
+    expect(response.headers.get('transfer-encoding')).toBe('chunked')
+    expect(await response.text()).toBe('3\n2\n1\nliftoff\n')
   })
 
   it('runs heartbeat on its schedule, and holds its weekday report for 09:00 UTC', async () => {

@@ -48,11 +48,11 @@ export function collect(child: ChildProcessWithoutNullStreams): Promise<CliResul
 }
 
 /** Starts `lambdalet serve …`; `lines` collects stdout, `waitFor` resolves when a line matches. */
-export function spawnServe(args: string[], cwd = fixtures) {
+export function spawnServe(args: string[], cwd = fixtures, env: NodeJS.ProcessEnv = process.env) {
   // The default store is a directory in the served folder: tests that do not
   // choose one keep their events in memory, so no run inherits another's.
   const store = args.includes('--store') ? [] : ['--store', 'memory']
-  const child = spawn(process.execPath, [cliBin, 'serve', ...args, ...store], { cwd })
+  const child = spawn(process.execPath, [cliBin, 'serve', ...args, ...store], { cwd, env })
   const lines: string[] = []
   const waiters: Array<{ pattern: RegExp; count: number; resolve: (match: RegExpMatchArray) => void }> = []
   let buffered = ''

@@ -10,6 +10,7 @@ import { type FunctionDescription, validateDescriptions } from './function-confi
 import type { GatewayEnv } from './gateway-env.js'
 import { type PayloadFormatVersion, registerHttpRoutes } from './http-routes.js'
 import { createInvokeHandler, INVOKE_PATH } from './invoke-api.js'
+import { createInvokeStreamHandler, INVOKE_STREAM_PATH } from './invoke-stream-api.js'
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
 import { consoleLogger, type GatewayLogger, safeLogger } from './logger.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
@@ -44,6 +45,7 @@ export interface GatewayOptions {
 
 const INVOKE_API_PREFIX = '/2015-03-31/'
 const CONFIG_API_PREFIX = '/2019-09-25/'
+const STREAM_API_PREFIX = '/2021-11-15/'
 const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
 const json = (body: object, status: number): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
@@ -84,6 +86,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   )
   app.use(`${INVOKE_API_PREFIX}*`, ensureRequestId)
   app.use(`${CONFIG_API_PREFIX}*`, ensureRequestId)
+  app.use(`${STREAM_API_PREFIX}*`, ensureRequestId)
   if (apiKey !== undefined) {
     app.use(
       bearerAuth({
@@ -106,6 +109,7 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
 
   const strictAccount = options.accountId !== undefined
   app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId, strictAccount }))
+  app.post(INVOKE_STREAM_PATH, createInvokeStreamHandler({ invoker, lifecycle, region, accountId, strictAccount }))
   if (events !== undefined)
     registerEventInvokeConfigApi(app, { invoker, events, scope: { region, accountId, strictAccount } })
   registerControlPlane(app, {
@@ -120,13 +124,17 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
     apiId: 'lambdalet',
     log,
     payloadFormatVersions: options.payloadFormatVersions,
+    lifecycle,
   })
 
   app.notFound((c) => c.json({ message: 'Not Found' }, 404))
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse()
     log({ level: 'error', message: 'Request failed', errorType: error.name, errorMessage: error.message })
-    return c.req.path.startsWith(INVOKE_API_PREFIX) || c.req.path.startsWith(CONFIG_API_PREFIX)
+    const path = c.req.path
+    return path.startsWith(INVOKE_API_PREFIX) ||
+      path.startsWith(CONFIG_API_PREFIX) ||
+      path.startsWith(STREAM_API_PREFIX)
       ? apiError(c, 500, ErrorType.ServiceUnavailable, 'Internal error')
       : c.json({ message: 'Internal Server Error' }, 500)
   })

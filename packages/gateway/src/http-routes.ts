@@ -7,9 +7,12 @@ import { readRequestParts } from './api-gateway-request.js'
 import { httpApiErrorResponse, httpApiResponse } from './api-gateway-result.js'
 import { proxyResponseV1 } from './api-gateway-result-v1.js'
 import { closeAfterResponse } from './close-after-response.js'
+import type { Lifecycle } from './lifecycle.js'
 import type { GatewayLogger } from './logger.js'
 import { payloadLimit } from './payload-limit.js'
 import { compareRoutes, parseRouteKey, type Route } from './route-key.js'
+import { streamInvoke } from './stream-invoke.js'
+import { streamedRouteResponse } from './streamed-route-response.js'
 
 /** API Gateway's `payloadFormatVersion`: the event a function gets and how its result is read. */
 export type PayloadFormatVersion = '1.0' | '2.0'
@@ -21,6 +24,8 @@ export interface HttpRoutesDeps {
   log: GatewayLogger
   /** Function name → format; `2.0` when absent. */
   payloadFormatVersions?: Readonly<Record<string, PayloadFormatVersion>>
+  /** Streamed responses hold its drain open until they end. */
+  lifecycle?: Lifecycle
 }
 
 const EMPTY_BODY = new Uint8Array(0)
@@ -93,7 +98,11 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler {
     const event = v1 ? createProxyEventV1(parts, route, context) : createHttpApiEvent(parts, route, context)
     let result: RawInvokeResult
     try {
-      result = await invoker.invokeRaw(functionName, JSON.stringify(event), { requestId })
+      // A streaming handler's response goes out as it is written (a
+      // Function URL's RESPONSE_STREAM); any other's is mapped whole.
+      const head = await streamInvoke(invoker, functionName, JSON.stringify(event), { requestId }, deps.lifecycle)
+      if (head.streamed) return streamedRouteResponse(head, requestId, method === 'HEAD')
+      result = head.result
     } catch (error) {
       return httpApiErrorResponse(error, requestId)
     }

@@ -11,11 +11,9 @@ import {
 } from '@lambdalet/protocol'
 import type { Context, Handler, MiddlewareHandler } from 'hono'
 import { apiError, serviceErrorResponse } from './api-error.js'
-import { decodeClientContext } from './client-context.js'
 import { closeAfterResponse } from './close-after-response.js'
-import { parseFunctionName } from './function-name.js'
-import { outOfScope } from './function-scope.js'
 import type { GatewayEnv } from './gateway-env.js'
+import { functionNotFound, readInvokeRequest } from './invoke-request.js'
 import { encodeLogResult } from './log-result.js'
 import type { GatewayLogger } from './logger.js'
 import { payloadLimit } from './payload-limit.js'
@@ -33,22 +31,17 @@ export interface InvokeApiDeps {
   strictAccount?: boolean
 }
 
-const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun'])
+const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun']
 
 /** `POST /2015-03-31/functions/{name}/invocations`, as the AWS SDK calls it. */
 export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
   const { invoker, events, log, region, accountId } = deps
-  const arnPrefix = `arn:aws:lambda:${region}:${accountId}:function:`
   const syncLimit = limitFor(MAX_PAYLOAD_BYTES)
   const asyncLimit = limitFor(MAX_ASYNC_PAYLOAD_BYTES)
 
+  const scope = { region, accountId, strictAccount: deps.strictAccount ?? false }
   const notFound = (c: Context, name: string, qualifier: string | undefined): Response =>
-    apiError(
-      c,
-      404,
-      ErrorType.ResourceNotFound,
-      `Function not found: ${arnPrefix}${name}${qualifier === undefined ? '' : `:${qualifier}`}`,
-    )
+    functionNotFound(c, scope, name, qualifier)
 
   async function invokeSync(c: Context, name: string, payload: string, options: InvokeOptions): Promise<Response> {
     let result: RawInvokeResult
@@ -110,43 +103,11 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
   }
 
   return async function invoke(c) {
-    const requestId = c.get('requestId')
-
-    const parsed = parseFunctionName(c.req.param('name') ?? '', c.req.query('Qualifier'))
-    if (!parsed.ok) return apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
-    const { name, qualifier } = parsed.ref
-    // An ARN names its region and account; this server is one of each.
-    const foreign = outOfScope(parsed.ref, { region, accountId, strictAccount: deps.strictAccount ?? false })
-    if (foreign !== null) return apiError(c, 404, ErrorType.ResourceNotFound, foreign)
-    // Only the unpublished version exists here: there are no versions or aliases.
-    if (qualifier !== undefined && qualifier !== '$LATEST') return notFound(c, name, qualifier)
-
-    const invocationType = c.req.header('X-Amz-Invocation-Type') ?? 'RequestResponse'
-    if (!INVOCATION_TYPES.has(invocationType)) {
-      return apiError(
-        c,
-        400,
-        ErrorType.InvalidParameterValue,
-        `Unsupported invocation type ${JSON.stringify(invocationType)}: expected RequestResponse, Event or DryRun`,
-      )
-    }
-    const logType = c.req.header('X-Amz-Log-Type')
-    if (logType !== undefined && logType !== 'None' && logType !== 'Tail') {
-      return apiError(
-        c,
-        400,
-        ErrorType.InvalidParameterValue,
-        `Unsupported log type ${JSON.stringify(logType)}: expected None or Tail`,
-      )
-    }
-
-    const options: InvokeOptions = { requestId }
-    const clientContextHeader = c.req.header('X-Amz-Client-Context')
-    if (clientContextHeader !== undefined) {
-      const decoded = decodeClientContext(clientContextHeader)
-      if (!decoded.ok) return apiError(c, 400, decoded.errorType, decoded.message)
-      options.clientContext = decoded.value
-    }
+    const read = readInvokeRequest(c, scope, INVOCATION_TYPES)
+    if (!read.ok) return read.response
+    const { name, qualifier, invocationType, logType, clientContext } = read.request
+    const options: InvokeOptions = { requestId: c.get('requestId') }
+    if (clientContext !== undefined) options.clientContext = clientContext
 
     if (invocationType === 'DryRun') {
       return invoker.hasFunction(name) ? c.body(null, 204) : notFound(c, name, qualifier)

@@ -60,6 +60,15 @@ export class Lifecycle {
     this.#notifyIfIdle()
   }
 
+  /**
+   * @internal A streamed response outlives its request's handler: it counts
+   * as in flight until `done` settles, so a drain lets it finish.
+   */
+  holdUntil(done: Promise<unknown>): void {
+    this.requestStarted()
+    void done.finally(() => this.requestFinished())
+  }
+
   #notifyIfIdle(): void {
     if (this.pending !== 0 || this.#idleWaiters.length === 0) return
     const waiters = this.#idleWaiters

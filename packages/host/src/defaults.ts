@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '@lambdalet/protocol'
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, MAX_STREAM_BYTES } from '@lambdalet/protocol'
 
 /**
  * Every default of the host's options, in one place; Lambda's own where it
@@ -15,6 +15,9 @@ export const defaults = {
   drainTimeoutMs: 10_000,
   logBudgetBytes: 8 * 1024 * 1024,
   logLevel: 'info',
+  /** Quiet time after a change before watch mode recycles (an editor's save is several events). */
+  watchDebounceMs: 150,
+  maxStreamBytes: MAX_STREAM_BYTES,
   region: DEFAULT_REGION,
   accountId: DEFAULT_ACCOUNT_ID,
 } as const

@@ -1,4 +1,4 @@
-import type { ErrorShape, InvokeMessage } from '@lambdalet/protocol'
+import type { ErrorShape, HostMessage } from '@lambdalet/protocol'
 import { describe, expect, it } from 'vitest'
 import { Environment, type EnvironmentState } from './environment.js'
 import { Invocation } from './invocation.js'
@@ -7,7 +7,7 @@ import type { TransportEvents, TransportFactory } from './transport.js'
 
 /** A transport the test drives by hand: no thread, no Piscina. */
 function fakeTransport() {
-  const sent: InvokeMessage[] = []
+  const sent: HostMessage[] = []
   let events: TransportEvents | undefined
   let destroyed = 0
   const factory: TransportFactory = {

@@ -5,9 +5,11 @@ import {
   type InvokeMessage,
   type LogMessage,
   type RuntimeMessage,
+  type StreamRuntimeMessage,
 } from '@lambdalet/protocol'
 import type { Invocation } from './invocation.js'
 import type { EnvironmentOutcome } from './outcome.js'
+import { BufferedResponse, type StreamControl } from './response-sink.js'
 import type { Transport, TransportFactory } from './transport.js'
 
 /**
@@ -85,7 +87,8 @@ export class Environment {
         error: { errorType: ErrorType.Timeout, errorMessage: `Init timed out after ${seconds} seconds`, trace: [] },
       })
     }, settings.initTimeoutMs)
-    this.#initTimer.unref()
+    // Kept ref'd: while it starts, an environment keeps the process alive
+    // (its port and thread do not; see worker-transport.ts).
     this.#transport = settings.transports.start({
       started: () => this.#to('initializing'),
       message: (message) => this.#onMessage(message),
@@ -140,12 +143,13 @@ export class Environment {
       if (options.identity !== undefined) message.identity = options.identity
       this.#transport.send(message)
       // Left armed after an answer, and refreshed per invocation: cheaper
-      // than clearing it each time; firing while idle is a no-op.
+      // than clearing it each time; firing while idle is a no-op. Ref'd only
+      // while busy: a running invocation keeps the process alive, an idle
+      // environment does not.
       if (this.#deadlineTimer === null) {
         this.#deadlineTimer = setTimeout(() => this.#onDeadline(), this.#settings.timeoutMs)
-        this.#deadlineTimer.unref()
       } else {
-        this.#deadlineTimer.refresh()
+        this.#deadlineTimer.refresh().ref()
       }
     })
   }
@@ -177,6 +181,7 @@ export class Environment {
     this.#state = state
     if (state === 'idle') {
       clearTimeout(this.#initTimer)
+      this.#deadlineTimer?.unref()
       // Restarted at each idle period: it fires only after idleTimeoutMs of idleness.
       if (this.#idleTimer === null) {
         this.#idleTimer = setTimeout(() => this.#onIdleTimeout(), this.#settings.idleTimeoutMs)
@@ -229,6 +234,46 @@ export class Environment {
       case 'crash':
         this.#crash(message.error, message.requestId)
         return
+      default:
+        this.#onStream(message)
+    }
+  }
+
+  /** A streaming handler's bytes go to its invocation's sink; its end is its answer. */
+  #onStream(message: StreamRuntimeMessage): void {
+    const running = this.#running
+    if (this.#state !== 'busy' || running === null || running.invocation.requestId !== message.requestId) return
+    const invocation = running.invocation
+    switch (message.type) {
+      case 'stream-start':
+        // Called through the buffered API, a streaming handler's bytes make one result.
+        invocation.sink ??= new BufferedResponse()
+        invocation.sink.start(message.contentType, this.#streamControl(message.requestId))
+        return
+      case 'stream-chunk': {
+        const refusal = invocation.sink?.chunk(message.chunk) ?? null
+        // Over the cap: the handler is still writing, so its environment goes.
+        if (refusal !== null) this.destroy({ kind: 'crash', error: refusal })
+        return
+      }
+      case 'stream-end':
+        this.#observeHeap(message.heapUsedBytes)
+        this.#answer({ kind: 'response', body: invocation.sink?.finish() ?? '', durationMs: message.durationMs })
+        return
+    }
+  }
+
+  #streamControl(requestId: string): StreamControl {
+    // Only while this environment still runs that invocation: a reader may
+    // take the last bytes after the answer, or after the environment died.
+    const current = () => this.#state === 'busy' && this.#running?.invocation.requestId === requestId
+    return {
+      credit: (bytes) => {
+        if (current()) this.#transport.send({ type: 'stream-credit', requestId, bytes })
+      },
+      cancel: () => {
+        if (current()) this.#transport.send({ type: 'stream-cancel', requestId })
+      },
     }
   }
 
@@ -253,7 +298,7 @@ export class Environment {
     const waiting = this.#transport.drain?.() ?? []
     const answered = waiting.some(
       (message) =>
-        (message.type === 'response' || message.type === 'error') &&
+        (message.type === 'response' || message.type === 'error' || message.type === 'stream-end') &&
         message.requestId === running.invocation.requestId &&
         message.durationMs < this.#settings.timeoutMs,
     )

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { relative } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import {
   type ErrorShape,
@@ -10,24 +11,30 @@ import {
   logGroupName,
   type RawInvokeResult,
   type RuntimeConfig,
+  type StreamingInvokeResult,
 } from '@lambdalet/protocol'
 import type PQueue from 'p-queue'
 import { Dispatcher } from './dispatcher.js'
 import { createHistogram, observe } from './duration-histogram.js'
 import type { Environment } from './environment.js'
+import { FunctionCode } from './function-code.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
-import { lambdaEnvironment } from './lambda-environment.js'
+import { type EnvironmentSource, lambdaEnvironment } from './lambda-environment.js'
 import type { LineWriter } from './line-writer.js'
 import { type HostLogLevel, initReportLine, type LogEntry, timeoutLine } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
+import { preparedTransports } from './prepared-transports.js'
+import { StreamingResponse } from './streaming-response.js'
 import { workerThreads } from './worker-transport.js'
 
 export interface ServiceSettings {
   config: FunctionConfig
   workerFile: string
+  /** What every function's `process.env` is built from besides its own settings. */
+  environment: EnvironmentSource
   region: string
   accountId: string
   /** Host-wide concurrency gate, when the host has a limit. */
@@ -58,22 +65,31 @@ export class FunctionService {
   #dispatcher: Dispatcher
   #pool: Pool
   #log: InvocationLog
+  #code: FunctionCode
+  #codeRoot: string
+  #lastBuildError: ErrorShape | null = null
   #counts = { invocations: 0, errors: 0, timeouts: 0, duration: createHistogram() }
+  #maxStreamBytes: number
 
   constructor(settings: ServiceSettings) {
     const { config } = settings
     this.name = config.name
+    this.#codeRoot = config.codeRoot
+    this.#maxStreamBytes = config.maxStreamBytes
     this.#log = new InvocationLog(config.name, config.memoryMb, settings.log, settings.logLevel)
     this.#dispatcher = new Dispatcher({
       maxConcurrency: config.maxConcurrency,
       maxQueue: config.maxQueue,
       gate: settings.gate,
     })
+    const code = new FunctionCode(config)
+    this.#code = code
     const runtime: RuntimeConfig = {
       functionName: config.name,
       invokedFunctionArn: functionArn(settings.region, settings.accountId, config.name),
       functionVersion: LATEST_VERSION,
-      moduleCandidates: config.spec.candidates,
+      moduleCandidates: code.moduleCandidates,
+      sourceMaps: code.typescript,
       exportName: config.spec.exportName,
       handlerName: config.handler,
       memoryLimitInMB: config.memoryMb,
@@ -83,14 +99,15 @@ export class FunctionService {
       logLevel: config.logLevel,
       logBudgetBytes: config.logBudgetBytes,
     }
+    const threads = workerThreads({
+      workerFile: settings.workerFile,
+      config: runtime,
+      env: lambdaEnvironment(config, settings.environment),
+      memoryMb: config.memoryMb,
+    })
     this.#pool = new Pool({
-      transports: workerThreads({
-        workerFile: settings.workerFile,
-        config: runtime,
-        env: lambdaEnvironment(config, settings.region),
-        memoryMb: config.memoryMb,
-        maxThreads: Pool.threadBound(config.maxConcurrency),
-      }),
+      // Plain JavaScript starts with nothing to prepare, not even an await.
+      transports: code.typescript ? preparedTransports(threads, () => this.#prepare()) : threads,
       maxConcurrency: config.maxConcurrency,
       minWarm: config.minWarm,
       timeoutMs: config.timeoutMs,
@@ -106,15 +123,31 @@ export class FunctionService {
     const refusal = this.#dispatcher.refusal()
     if (refusal !== null) return Promise.reject(refusal)
     return new Promise<RawInvokeResult>((resolve, reject) => {
-      const invocation = new Invocation(options.requestId ?? randomUUID(), payload, options, resolve, reject)
-      // #execute settles every outcome; this only catches a bug in the host,
-      // so that the caller still hears back.
-      this.#dispatcher
-        .dispatch(() => this.#execute(invocation))
-        .catch((error: unknown) => {
-          invocation.settle(error instanceof Error ? error : new Error(String(error)))
-        })
+      this.#run(new Invocation(options.requestId ?? randomUUID(), payload, options, resolve, reject))
     })
+  }
+
+  /** Resolves when the response begins: a streaming handler's first bytes, or any other's result. */
+  invokeStream(payload: string, options: InvokeOptions): Promise<StreamingInvokeResult> {
+    const refusal = this.#dispatcher.refusal()
+    if (refusal !== null) return Promise.reject(refusal)
+    return new Promise<StreamingInvokeResult>((resolve, reject) => {
+      const requestId = options.requestId ?? randomUUID()
+      const response = new StreamingResponse(requestId, this.#maxStreamBytes, resolve, reject)
+      const settled = (result: RawInvokeResult) => response.settled(result)
+      const failed = (error: Error) => response.failed(error)
+      this.#run(new Invocation(requestId, payload, options, settled, failed, response))
+    })
+  }
+
+  #run(invocation: Invocation): void {
+    // #execute settles every outcome; this only catches a bug in the host,
+    // so that the caller still hears back.
+    this.#dispatcher
+      .dispatch(() => this.#execute(invocation))
+      .catch((error: unknown) => {
+        invocation.settle(error instanceof Error ? error : new Error(String(error)))
+      })
   }
 
   stats(): FunctionStats {
@@ -129,6 +162,41 @@ export class FunctionService {
       environments: this.#pool.counts(),
       queue: this.#dispatcher.queue,
     }
+  }
+
+  /** Whether a change to `file` can change what this function runs (see `FunctionCode.touches`). */
+  touches(file: string): boolean {
+    return this.#code.touches(file)
+  }
+
+  /** `paths` changed its code: the next invocation is a cold start on the new code. */
+  recycle(paths: readonly string[]): void {
+    const shown = paths.slice(0, 3).map((path) => relative(this.#codeRoot, path) || '.')
+    if (paths.length > 3) shown.push(`${paths.length - 3} more`)
+    this.#log.platform(null, `Code changed (${shown.join(', ')}): new environments from the next invocation on`)
+    // Built now rather than at the next cold start, so a broken edit shows
+    // at once; the environments started meanwhile share this build.
+    if (this.#code.typescript) void this.#prepare()
+    this.#pool.retire()
+  }
+
+  /**
+   * Prepares the code for a cold start (see `FunctionCode.prepare`). A failed
+   * build is logged once, whoever waited for it: the caller gets the error,
+   * the server's log says what it was.
+   */
+  async #prepare(): Promise<ErrorShape | null> {
+    const error = await this.#code.prepare()
+    if (error !== null && error !== this.#lastBuildError) {
+      this.#log.platform(null, `${error.errorType}: ${error.errorMessage}`)
+    }
+    this.#lastBuildError = error
+    return error
+  }
+
+  /** The function's code root, which a watcher watches. */
+  get codeRoot(): string {
+    return this.#codeRoot
   }
 
   /** Invocations that would start now without waiting (see `Invoker.room`). */

@@ -1,4 +1,5 @@
 import type { InvokeOptions, RawInvokeResult } from '@lambdalet/protocol'
+import type { ResponseSink } from './response-sink.js'
 import { TailBuffer } from './tail-buffer.js'
 
 /** One accepted invocation, from the caller's call to its answer. */
@@ -8,6 +9,8 @@ export class Invocation {
   readonly options: InvokeOptions
   /** The last 4 KB of the invocation's log, kept only when the caller asked for `Tail`. */
   readonly tail: TailBuffer | null
+  /** Where a streaming handler's bytes go: a streaming caller's, or (set when it streams) a buffer. */
+  sink: ResponseSink | null
   #resolve: (result: RawInvokeResult) => void
   #reject: (error: Error) => void
   #settled = false
@@ -18,6 +21,7 @@ export class Invocation {
     options: InvokeOptions,
     resolve: (result: RawInvokeResult) => void,
     reject: (error: Error) => void,
+    sink: ResponseSink | null = null,
   ) {
     this.requestId = requestId
     this.payload = payload
@@ -25,6 +29,7 @@ export class Invocation {
     this.tail = options.logType === 'Tail' ? new TailBuffer() : null
     this.#resolve = resolve
     this.#reject = reject
+    this.sink = sink
   }
 
   /**

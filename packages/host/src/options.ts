@@ -39,6 +39,10 @@ export interface FunctionOptions {
    * dropped and a last line says how many. Default 8 MiB.
    */
   logBudgetBytes?: number
+  /** Names of variables this function also gets from the host's `processEnv` (`NODE_ENV`, …). */
+  inheritEnv?: string[]
+  /** Bytes a streamed response may carry before it fails with `Function.ResponseSizeTooLarge`; default 200 MB, as Lambda. */
+  maxStreamBytes?: number
 }
 
 export interface HostOptions {
@@ -58,6 +62,28 @@ export interface HostOptions {
   accountId?: string
   /** How long `close()` waits for in-flight invocations before terminating them; default 10000. */
   drainTimeoutMs?: number
+  /**
+   * Watch each function's code root (`node_modules` ignored): after a
+   * change, debounced (`debounceMs`, default 150), the functions it concerns
+   * are recycled, so their next invocation is a cold start on the new code.
+   */
+  watch?: boolean | { debounceMs?: number }
+  /**
+   * The environment functions inherit from; pass `process.env`. Only
+   * `PATH`, `LANG`, `TZ`, `HOME`, `TMPDIR`, the AWS credentials
+   * (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, or
+   * `AWS_PROFILE`; dummy ones when there are none) and the `inheritEnv`
+   * names are taken from it. Default: none of it.
+   */
+  processEnv?: Readonly<Record<string, string | undefined>>
+  /** Names of variables every function also gets from `processEnv` (`NODE_ENV`, …). */
+  inheritEnv?: string[]
+  /**
+   * Service → endpoint URL, given to functions as `AWS_ENDPOINT_URL_<SERVICE>`
+   * so that an AWS SDK client inside a handler calls it: `lambdalet serve`
+   * points `lambda` and `sqs` at itself.
+   */
+  awsEndpoints?: Record<string, string>
 }
 
 /** A function's options with defaults applied, validated once at start-up. */
@@ -79,6 +105,8 @@ export interface FunctionConfig {
   /** From the function's `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL`, as Lambda reads them. */
   logFormat: 'Text' | 'JSON'
   logLevel: LogLevel
+  inheritEnv: string[]
+  maxStreamBytes: number
 }
 
 const functionKeys = new Set([
@@ -93,8 +121,30 @@ const functionKeys = new Set([
   'initTimeoutMs',
   'env',
   'logBudgetBytes',
+  'inheritEnv',
+  'maxStreamBytes',
 ])
-const hostKeys = new Set(['functions', 'maxConcurrency', 'logs', 'region', 'accountId', 'drainTimeoutMs'])
+const hostKeys = new Set([
+  'functions',
+  'maxConcurrency',
+  'logs',
+  'region',
+  'accountId',
+  'drainTimeoutMs',
+  'watch',
+  'processEnv',
+  'inheritEnv',
+  'awsEndpoints',
+])
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+function envNames(key: string, value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value) || value.some((name) => typeof name !== 'string' || !ENV_NAME.test(name))) {
+    throw new TypeError(`Expected \`${key}\` to be an array of variable names, got \`${JSON.stringify(value)}\``)
+  }
+  return [...value]
+}
 
 export function validateHostOptions(options: HostOptions): void {
   if (typeof options !== 'object' || options === null) {
@@ -108,6 +158,22 @@ export function validateHostOptions(options: HostOptions): void {
   }
   optionalInteger('maxConcurrency', options.maxConcurrency, 1)
   optionalInteger('drainTimeoutMs', options.drainTimeoutMs, 0)
+  const watch = options.watch
+  if (watch !== undefined && typeof watch !== 'boolean') {
+    if (typeof watch !== 'object' || watch === null) {
+      throw new TypeError(`Expected \`watch\` to be a boolean or { debounceMs }, got \`${String(watch)}\``)
+    }
+    optionalInteger('watch.debounceMs', watch.debounceMs, 0)
+  }
+  envNames('inheritEnv', options.inheritEnv)
+  for (const [key, value] of [
+    ['processEnv', options.processEnv],
+    ['awsEndpoints', options.awsEndpoints],
+  ] as const) {
+    if (value !== undefined && (typeof value !== 'object' || value === null)) {
+      throw new TypeError(`Expected \`${key}\` to be an object of strings, got \`${String(value)}\``)
+    }
+  }
   const logs = options.logs
   if (logs === undefined || logs === false || logs === 'stdout' || typeof logs === 'function') return
   if (typeof logs !== 'object' || logs === null) {
@@ -169,6 +235,8 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
     env: { ...env },
     logBudgetBytes: optionalInteger(at('logBudgetBytes'), options.logBudgetBytes, 0) ?? defaults.logBudgetBytes,
     ...logControls(env),
+    inheritEnv: envNames(at('inheritEnv'), options.inheritEnv),
+    maxStreamBytes: optionalInteger(at('maxStreamBytes'), options.maxStreamBytes, 1) ?? defaults.maxStreamBytes,
   }
 }
 

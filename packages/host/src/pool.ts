@@ -45,6 +45,8 @@ export class Pool {
   #warm: Environment[] = []
   /** Started for a waiting invocation: their first `next` is that invocation's. */
   #reserved = new Set<Environment>()
+  /** Running old code (see `retire`): destroyed as soon as they are idle. */
+  #retired = new Set<Environment>()
   /** Destroyed environments whose threads have not exited yet. */
   #dying = 0
   /** Invocations waiting for a thread to exit or an environment to free up. */
@@ -120,6 +122,21 @@ export class Pool {
     return counts
   }
 
+  /**
+   * The function's code changed: every environment is retired, the idle
+   * ones at once, a busy one when its invocation ends (never mid-request),
+   * one starting for a waiting invocation after serving it. The next
+   * invocation is a cold start on the new code; `minWarm` is refilled.
+   */
+  retire(): void {
+    if (this.#state !== 'open') return
+    for (const environment of [...this.#environments]) {
+      if (environment.state === 'idle' && !this.#reserved.has(environment)) environment.destroy()
+      else this.#retired.add(environment)
+    }
+    void this.#replenish()
+  }
+
   /** Draining: environments keep serving, but none is replaced. */
   close(): void {
     if (this.#state === 'open') this.#state = 'closing'
@@ -179,7 +196,8 @@ export class Pool {
 
   #onIdle(environment: Environment, answered: Invocation | null): void {
     if (answered === null && this.#reserved.delete(environment)) return
-    this.#warm.push(environment)
+    if (this.#retired.has(environment)) environment.destroy()
+    else this.#warm.push(environment)
     if (this.#waiters.length > 0) this.#wake()
     if (answered !== null && this.#state !== 'aborted') this.#settings.answered(answered)
   }
@@ -189,6 +207,7 @@ export class Pool {
     const at = this.#warm.lastIndexOf(environment)
     if (at !== -1) this.#warm.splice(at, 1)
     const reserved = this.#reserved.delete(environment)
+    const retired = this.#retired.delete(environment)
     // An invocation that took over a pre-warmed environment reports its failure itself.
     const startError = environment.startError
     if (startError !== null && !reserved && this.#state === 'open') this.#settings.prewarmFailed(startError)
@@ -198,7 +217,7 @@ export class Pool {
     // Replace a pre-warmed environment lost in service, but never one that
     // died before it was handed an event (a failed init, a timer that throws
     // at load time): that would start threads in a loop until the code is fixed.
-    if (environment.served > 0) void this.#replenish()
+    if (environment.served > 0 || retired) void this.#replenish()
   }
 
   /** Keeps `minWarm` environments, within the same bound on threads as cold starts. */
@@ -213,7 +232,8 @@ export class Pool {
   #warming(): Environment | undefined {
     for (const environment of this.#environments) {
       const state = environment.state
-      if ((state === 'starting' || state === 'initializing') && !this.#reserved.has(environment)) return environment
+      if (state !== 'starting' && state !== 'initializing') continue
+      if (!this.#reserved.has(environment) && !this.#retired.has(environment)) return environment
     }
     return undefined
   }

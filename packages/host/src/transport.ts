@@ -1,4 +1,4 @@
-import type { ErrorShape, InvokeMessage, RuntimeMessage, StartedMessage } from '@lambdalet/protocol'
+import type { ErrorShape, HostMessage, RuntimeMessage, StartedMessage } from '@lambdalet/protocol'
 
 /**
  * What carries the runtime protocol between one environment and the runtime
@@ -8,8 +8,11 @@ import type { ErrorShape, InvokeMessage, RuntimeMessage, StartedMessage } from '
  * deadlines, outcomes) is the environment's business, never the transport's.
  */
 export interface Transport {
-  /** Hands the runtime one event; it only ever gets one after asking (`next`). */
-  send(message: InvokeMessage): void
+  /**
+   * Hands the runtime one event (it only ever gets one after asking,
+   * `next`), or a stream's credit or cancel while it runs one.
+   */
+  send(message: HostMessage): void
   /**
    * Ends it now, without waiting: a thread blocked in a native call can take
    * seconds to go. Returns true when something is still exiting, in which

@@ -1,13 +1,12 @@
-import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads'
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import {
   type ErrorShape,
   ErrorType,
-  type InvokeMessage,
+  type HostMessage,
   type RuntimeConfig,
   type RuntimeMessage,
   type StartedMessage,
 } from '@lambdalet/protocol'
-import { Piscina } from 'piscina'
 import type { Transport, TransportEvents, TransportFactory } from './transport.js'
 
 export interface WorkerThreadsSettings {
@@ -17,72 +16,93 @@ export interface WorkerThreadsSettings {
   /** The function's own `process.env`. */
   env: Record<string, string>
   memoryMb: number
-  /** The pool's bound on threads, live and still exiting. */
-  maxThreads: number
 }
 
 /**
- * Environments on worker threads. Piscina is here for what it does well:
- * spawning threads with `resourceLimits` and `env`, and reporting a thread
- * that died under a task (its rejection carries the cause, out of memory
- * included). Each environment is one long-running task; Piscina's own
- * dispatch of tasks is not used, the MessagePort is.
+ * Environments on worker threads: one `Worker` per environment, running the
+ * runtime's worker file, which starts the runtime loop on the MessagePort it
+ * is given. Node's `Worker` supplies what an environment needs of a thread:
+ * `resourceLimits`, its own `env`, `terminate()`, and an `'exit'` (after an
+ * `'error'` with the cause, out of memory included) when it dies by itself.
+ *
+ * Written by hand rather than on Piscina on purpose: an environment is a
+ * thread for its whole life, not a task, and Piscina refs a thread (and its
+ * own port) while its task runs, so a host whose caller forgot `close()`
+ * kept the process alive; Piscina's task dispatch was not used either.
  */
 export function workerThreads(settings: WorkerThreadsSettings): TransportFactory {
-  const pool = new Piscina({
-    filename: settings.workerFile,
-    // Each task is a whole environment; the thread is ours until it dies.
-    minThreads: 0,
-    // The pool's own bound (live + dying) is the limit; Piscina's is set
-    // above it so it never queues an environment behind another one, which
-    // would never finish.
-    maxThreads: settings.maxThreads + 1,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 1000,
-    // Sync atomics would pause a worker between tasks; our loop waits on its port.
-    atomics: 'disabled',
-    resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
-    env: settings.env,
-  })
-  // Piscina reports here only a thread that failed with no task in it: one it
-  // spawned for a task aborted before it was handed over. No invocation is
-  // concerned, but it is not silent either.
-  pool.on('error', (error: unknown) => {
-    process.emitWarning(`lambdalet: a worker thread holding no environment failed: ${String(error)}`)
-  })
+  /** Threads started and not exited yet. */
+  const running = new Set<Promise<void>>()
   return {
-    start: (events) => new WorkerTransport(pool, settings.config, events),
-    close: () => pool.destroy(),
+    start: (events) => {
+      const transport = new WorkerTransport(settings, events)
+      const exited = transport.exited.then(() => {
+        running.delete(exited)
+      })
+      running.add(exited)
+      return transport
+    },
+    // Every transport was destroyed first: this waits for their threads to
+    // be gone, as a closed host promises, but not forever, since a thread
+    // blocked in a native call only exits when the call returns.
+    async close() {
+      let timer: NodeJS.Timeout | undefined
+      const cap = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WAIT_MS)
+      })
+      await Promise.race([Promise.all(running), cap])
+      clearTimeout(timer)
+    },
   }
 }
 
+/** The longest `close()` waits for destroyed threads to exit. */
+const CLOSE_WAIT_MS = 10_000
+
 /**
- * `queued`: handed to Piscina, no thread runs it yet. `running`: the runtime
- * said `started`. `exited`: its thread ended by itself. `dying`: destroyed,
- * its thread not gone yet. `gone`: destroyed and nothing left.
+ * `running`: the thread exists. `exited`: it ended by itself. `dying`:
+ * destroyed, its thread not gone yet. `gone`: destroyed and nothing left.
  */
-type Phase = 'queued' | 'running' | 'exited' | 'dying' | 'gone'
+type Phase = 'running' | 'exited' | 'dying' | 'gone'
 
 class WorkerTransport implements Transport {
-  #phase: Phase = 'queued'
+  #phase: Phase = 'running'
+  #worker: Worker
   #port: MessagePort
-  #abort = new AbortController()
   #events: TransportEvents
+  /** What the thread died of, from its `'error'` before its `'exit'`. */
+  #cause: Error | undefined
+  /** Resolves when the thread has exited, whatever the cause. */
+  readonly exited: Promise<void>
 
-  constructor(pool: Piscina, config: RuntimeConfig, events: TransportEvents) {
+  constructor(settings: WorkerThreadsSettings, events: TransportEvents) {
     this.#events = events
     const { port1, port2 } = new MessageChannel()
     this.#port = port1
     port1.on('message', (message: RuntimeMessage) => this.#onMessage(message))
-    // The port closes only when the thread on its other end is gone.
-    port1.once('close', () => this.#onClose())
-    pool.run({ port: port2, config }, { transferList: [port2], signal: this.#abort.signal }).then(
-      () => this.#onTaskEnd(undefined),
-      (error: unknown) => this.#onTaskEnd(error),
-    )
+    this.#worker = new Worker(settings.workerFile, {
+      workerData: { lambdaletEnvironment: { port: port2, config: settings.config } },
+      transferList: [port2],
+      env: settings.env,
+      resourceLimits: { maxOldGenerationSizeMb: settings.memoryMb },
+    })
+    // Neither the port nor the thread keeps the process alive: an embedded
+    // host whose caller forgot close() lets it exit. An environment that
+    // starts or runs an invocation does, through its timers (environment.ts).
+    port1.unref()
+    this.#worker.unref()
+    this.#worker.on('error', (error) => {
+      this.#cause = error
+    })
+    this.exited = new Promise((resolve) => {
+      this.#worker.once('exit', (code) => {
+        this.#onExit(code)
+        resolve()
+      })
+    })
   }
 
-  send(message: InvokeMessage): void {
+  send(message: HostMessage): void {
     this.#port.postMessage(message)
   }
 
@@ -97,57 +117,45 @@ class WorkerTransport implements Transport {
   }
 
   destroy(): boolean {
-    const phase = this.#phase
-    if (phase === 'dying' || phase === 'gone') return false
-    // Aborting a running task terminates its worker; a queued one is dropped.
-    this.#abort.abort()
-    if (phase === 'running') {
-      this.#phase = 'dying'
-      return true
+    if (this.#phase !== 'running') {
+      if (this.#phase === 'exited') this.#phase = 'gone'
+      return false
     }
-    // No thread will ever close the other end of a task Piscina never handed over.
-    if (phase === 'queued') this.#port.close()
-    this.#phase = 'gone'
-    return false
+    this.#phase = 'dying'
+    this.#port.close()
+    // Held until it has exited: an invocation may be waiting for its place
+    // under the thread bound, and nothing else may keep the process alive.
+    this.#worker.ref()
+    // Not awaited: a thread blocked in a native call exits only when it returns.
+    void this.#worker.terminate()
+    return true
   }
 
   #onMessage(message: RuntimeMessage): void {
-    if (this.#phase === 'dying' || this.#phase === 'gone') return
-    if (message.type !== 'started') {
-      this.#events.message(message)
-      return
-    }
-    // Piscina gives no sign that a task reached a thread: the runtime says so.
-    if (this.#phase === 'queued') this.#phase = 'running'
-    this.#events.started()
+    if (this.#phase !== 'running') return
+    if (message.type === 'started') this.#events.started()
+    else this.#events.message(message)
   }
 
-  // The port closes a little before Piscina rejects the task of a thread that
-  // died by itself, so the cause of death is left to the task's rejection.
-  #onClose(): void {
+  #onExit(code: number): void {
     if (this.#phase === 'dying') {
       this.#phase = 'gone'
       this.#events.exited()
-    } else if (this.#phase === 'queued' || this.#phase === 'running') {
+    } else if (this.#phase === 'running') {
       this.#phase = 'exited'
+      this.#events.ended(exitError(this.#cause, code))
     }
-  }
-
-  #onTaskEnd(error: unknown): void {
-    if (this.#phase === 'dying' || this.#phase === 'gone') return
-    this.#events.ended(exitError(error))
   }
 }
 
-function exitError(error: unknown): ErrorShape {
-  const code = (error as { code?: unknown } | undefined)?.code
-  if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+function exitError(cause: Error | undefined, code: number): ErrorShape {
+  if ((cause as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return {
       errorType: ErrorType.OutOfMemory,
       errorMessage: 'Error: Runtime exited with error: JS heap out of memory',
       trace: [],
     }
   }
-  const detail = error instanceof Error ? error.message : 'the runtime loop ended'
+  const detail = cause === undefined ? `exit status ${code}` : `${cause.name}: ${cause.message}`
   return { errorType: ErrorType.ExitError, errorMessage: `Error: Runtime exited with error: ${detail}`, trace: [] }
 }

@@ -17,11 +17,15 @@ describe('parseHandler', () => {
     expect(parseHandler('hello.mjs#other', '/code')).toEqual({ candidates: ['/code/hello.mjs'], exportName: 'other' })
   })
 
-  it('resolves the Lambda style against codeDir, trying .js, .mjs and .cjs', () => {
+  it('resolves the Lambda style against codeDir, trying .js, .mjs, .cjs, then .ts, .mts and .cts', () => {
     expect(parseHandler('src/index.handler', '/code')).toEqual({
-      candidates: ['/code/src/index.js', '/code/src/index.mjs', '/code/src/index.cjs'],
+      candidates: ['js', 'mjs', 'cjs', 'ts', 'mts', 'cts'].map((extension) => `/code/src/index.${extension}`),
       exportName: 'handler',
     })
+  })
+
+  it.each(['hello.ts', 'hello.mts', 'hello.cts'])('takes the handler export of the TypeScript file %s', (file) => {
+    expect(parseHandler(file, '/code')).toEqual({ candidates: [`/code/${file}`], exportName: 'handler' })
   })
 
   it('keeps a dotted export path for nested Lambda-style handlers', () => {

@@ -2,19 +2,20 @@ import { extname, isAbsolute, resolve } from 'node:path'
 
 /** Where a handler lives and what it is called, parsed from its configured string. */
 export interface HandlerSpec {
-  /** Files to try, in order (Lambda tries `.js`, `.mjs`, `.cjs`). */
+  /** Files to try, in order (Lambda tries `.js`, `.mjs`, `.cjs`, then, on Node 24, `.ts`, `.mts`, `.cts`). */
   candidates: string[]
   /** The export to call; dotted for nested exports (`handlers.main`). */
   exportName: string
 }
 
-const moduleExtensions = ['.js', '.mjs', '.cjs']
+/** The order Lambda's Node.js runtime tries them in (TypeScript ones since Node 24). */
+const moduleExtensions = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']
 
 /**
  * Parses a handler string, accepting three forms:
  * - `path/to/file.mjs` → the file's `handler` export;
  * - `path/to/file.mjs#otherExport` → that export;
- * - `src/index.handler` (Lambda style) → `src/index.{js,mjs,cjs}`, export `handler`.
+ * - `src/index.handler` (Lambda style) → `src/index.{js,mjs,cjs,ts,mts,cts}`, export `handler`.
  * Relative paths resolve against `codeDir`.
  */
 export function parseHandler(handler: string, codeDir: string): HandlerSpec {

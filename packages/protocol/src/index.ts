@@ -58,3 +58,14 @@ export type {
   StartedMessage,
 } from './messages.js'
 export type { ServiceLogger, ServiceLogRecord } from './service-log.js'
+export type {
+  StreamCancelMessage,
+  StreamChunkMessage,
+  StreamCreditMessage,
+  StreamEndMessage,
+  StreamHostMessage,
+  StreamRuntimeMessage,
+  StreamStartMessage,
+} from './stream-messages.js'
+export { DEFAULT_STREAM_CONTENT_TYPE, HTTP_INTEGRATION_CONTENT_TYPE, MAX_STREAM_BYTES } from './stream-messages.js'
+export type { StreamCompletion, StreamingInvokeResult } from './streaming.js'

@@ -1,4 +1,5 @@
 import type { ClientContext, CognitoIdentity } from './messages.js'
+import type { StreamingInvokeResult } from './streaming.js'
 
 export type LogType = 'None' | 'Tail'
 
@@ -83,4 +84,12 @@ export interface Invoker {
    * retried.
    */
   room?(name: string): number
+  /**
+   * The response-streaming call (`InvokeWithResponseStream`, streaming
+   * routes): resolves when the response begins, with the stream of a
+   * `streamifyResponse` handler or the whole result of any other. Rejects
+   * like `invokeRaw` for service errors. Optional: without it, callers fall
+   * back to `invokeRaw` and send every result whole.
+   */
+  invokeStreamRaw?(name: string, payload: string, options?: InvokeOptions): Promise<StreamingInvokeResult>
 }

@@ -6,6 +6,7 @@
  * `response` or `error` and, in the same message, asks for the next event.
  */
 import type { ErrorShape } from './errors.js'
+import type { StreamHostMessage, StreamRuntimeMessage } from './stream-messages.js'
 
 /** How a callback-style or async handler's caller identity looks (Cognito). */
 export interface CognitoIdentity {
@@ -26,7 +27,7 @@ export interface ClientContext {
 /**
  * The runtime is running in its thread, before it loads the user module. A
  * host that destroys an environment knows from this whether a thread exists
- * to wait for: Piscina drops a task it had not yet handed to a thread.
+ * to wait for, and the environment starts initialising from it.
  */
 export interface StartedMessage {
   type: 'started'
@@ -124,6 +125,7 @@ export type RuntimeMessage =
   | InitErrorMessage
   | CrashMessage
   | LogMessage
+  | StreamRuntimeMessage
 
 // ── host → runtime ───────────────────────────────────────────────────────────
 
@@ -150,7 +152,7 @@ export interface InvokeMessage {
  * ends an environment by terminating what runs it, so that a later cold
  * start really gets fresh module state.
  */
-export type HostMessage = InvokeMessage
+export type HostMessage = InvokeMessage | StreamHostMessage
 
 // ── the worker's start-up data ───────────────────────────────────────────────
 
@@ -174,4 +176,6 @@ export interface RuntimeConfig {
   logLevel: LogLevel
   /** Bytes of log lines one invocation may send; past them lines are dropped and counted. */
   logBudgetBytes: number
+  /** Map stack traces through source maps (a handler the host bundled from TypeScript). */
+  sourceMaps?: boolean
 }

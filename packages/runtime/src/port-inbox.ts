@@ -1,17 +1,19 @@
 import type { MessagePort } from 'node:worker_threads'
-import type { InvokeMessage } from '@lambdalet/protocol'
+import type { HostMessage, InvokeMessage } from '@lambdalet/protocol'
 
 /**
  * The runtime's side of the long-poll: `receive()` resolves with the next
- * message from the host. The host sends one `invoke` per `next`, so at most
- * one message waits here.
+ * `invoke` from the host. The host sends one `invoke` per `next`, so at most
+ * one waits here.
  */
 export class PortInbox {
   #waiting: ((message: InvokeMessage) => void) | null = null
   #pending: InvokeMessage[] = []
 
   constructor(port: MessagePort) {
-    port.on('message', (message: InvokeMessage) => {
+    port.on('message', (message: HostMessage) => {
+      // Stream credits and cancels go to the open response stream instead.
+      if (message.type !== 'invoke') return
       const waiting = this.#waiting
       if (waiting === null) {
         this.#pending.push(message)

@@ -9,12 +9,16 @@ import {
   type ResponseMessage,
   type RuntimeConfig,
   type RuntimeMessage,
+  type StreamEndMessage,
+  type StreamHostMessage,
   toErrorShape,
 } from '@lambdalet/protocol'
+import { installAwsLambdaGlobal, streamingMark } from './awslambda.js'
 import { captureConsole, type FunctionLog } from './console-capture.js'
 import { createContext } from './context.js'
 import { encodeResult } from './encode-result.js'
 import { invokeHandler } from './invoke-handler.js'
+import { invokeStreaming, ResponseStreams } from './invoke-streaming.js'
 import { type Handler, loadHandler } from './load-handler.js'
 import { LogBatch } from './log-batch.js'
 import { PortInbox } from './port-inbox.js'
@@ -28,21 +32,25 @@ import { captureStreams } from './stream-capture.js'
  * the pool with this function's module state still in it.
  */
 export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise<never> {
-  const post = (message: RuntimeMessage) => port.postMessage(message)
+  const post = (message: RuntimeMessage, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer)
   post({ type: 'started' })
   const inbox = new PortInbox(port)
+  const streams = new ResponseStreams(post)
+  port.on('message', (message: InvokeMessage | StreamHostMessage) => {
+    if (message.type !== 'invoke') streams.control(message)
+  })
   let crashed = false
 
   const logs = new LogBatch(port, config.logBudgetBytes)
   const log = captureConsole(logs, config)
-  const streams = captureStreams(logs, config)
+  const output = captureStreams(logs, config)
   // Anything that escapes the handler poisons the environment: report it as
   // the running invocation's error and let the host destroy this worker.
   const crash = (label: string, error: CrashMessage['error']) => {
     if (crashed) return
     crashed = true
     log.error(label, error)
-    streams.flush()
+    output.flush()
     logs.end()
     post({ type: 'crash', requestId: logs.requestId, error })
   }
@@ -55,19 +63,27 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     }),
   )
   delete process.env._X_AMZN_TRACE_ID
+  installAwsLambdaGlobal()
 
   const initStart = performance.now()
+  // Set in the worker, not as --enable-source-maps in its execArgv: a
+  // worker's execArgv refuses flags the host process may have been started
+  // with (--max-old-space-size, --expose-gc).
+  if (config.sourceMaps === true) process.setSourceMapsEnabled(true)
   let handler: Handler
+  let streaming: Streaming
   try {
     handler = await loadHandler(config)
+    const mark = streamingMark(handler)
+    streaming = mark === null ? null : { ...mark, streams }
   } catch (error) {
-    streams.flush()
+    output.flush()
     logs.flush()
     post({ type: 'init-error', error: toErrorShape(error), initDurationMs: performance.now() - initStart })
     // The host terminates this thread; until then the failed module stays cached here.
     return untilTerminated()
   }
-  streams.flush()
+  output.flush()
   logs.flush()
   post({ type: 'next', initDurationMs: performance.now() - initStart, heapUsedBytes: heapUsed() })
 
@@ -77,11 +93,11 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     // event to another environment, so it must not run here too.
     if (crashed) break
     logs.begin(message.requestId)
-    const report = await invoke(handler, config, message, log)
+    const report = await invoke(handler, config, message, streaming, log)
     if (crashed) break
     // Every line of the invocation goes before its answer, so the host
     // writes them between START and END.
-    streams.flush()
+    output.flush()
     logs.end()
     logs.begin(null)
     post(report)
@@ -90,14 +106,18 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
   return untilTerminated()
 }
 
+/** A `streamifyResponse` handler's settings, or null for an ordinary handler. */
+type Streaming = { highWaterMark: number; streams: ResponseStreams } | null
+
 async function invoke(
   handler: Handler,
   config: RuntimeConfig,
   message: InvokeMessage,
+  streaming: Streaming,
   log: FunctionLog,
-): Promise<ResponseMessage | ErrorMessage> {
+): Promise<ResponseMessage | ErrorMessage | StreamEndMessage> {
   // Duration as Lambda bills it: the function's own time, from the event to
-  // its encoded result, with none of the host's queueing.
+  // its encoded result (or the end of its stream), with none of the host's queueing.
   const started = performance.now()
   let event: unknown
   try {
@@ -115,6 +135,16 @@ async function invoke(
   }
   setTraceId(message.traceId)
   try {
+    if (streaming !== null) {
+      const stream = streaming.streams.open(message.requestId, streaming.highWaterMark)
+      try {
+        await invokeStreaming(handler, event, createContext(config, message), stream)
+      } finally {
+        streaming.streams.close(stream)
+      }
+      const durationMs = performance.now() - started
+      return { type: 'stream-end', requestId: message.requestId, heapUsedBytes: heapUsed(), durationMs }
+    }
     const result = await invokeHandler(handler, event, createContext(config, message))
     const body = encodeResult(result)
     const durationMs = performance.now() - started

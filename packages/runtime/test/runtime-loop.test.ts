@@ -7,6 +7,7 @@ import {
   parseHandler,
   type RuntimeConfig,
   type RuntimeMessage,
+  type StreamChunkMessage,
 } from '@lambdalet/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -57,7 +58,19 @@ function start(handler: string, settings: Partial<RuntimeConfig> = {}) {
   const send = (message: HostMessage) => port1.postMessage(message)
   /** Every log line received so far, in order. */
   const lines = () => received.filter((m): m is LogMessage => m.type === 'log').flatMap((m) => m.lines)
-  return { next, send, port: port1, types, received, lines }
+  let lineCursor = 0
+  /** The next log line, however the runtime batched them (not to be mixed with `next('log')`). */
+  const nextLine = async (): Promise<LogMessage['lines'][number]> => {
+    for (;;) {
+      const line = lines()[lineCursor]
+      if (line !== undefined) {
+        lineCursor++
+        return line
+      }
+      await new Promise<void>((resolve) => waiters.push(resolve))
+    }
+  }
+  return { next, send, port: port1, types, received, lines, nextLine }
 }
 
 const invoke = (requestId: string, event: unknown): HostMessage => ({
@@ -212,5 +225,68 @@ describe('function logs in the runtime', () => {
     const duration = (slept as { durationMs: number }).durationMs
     expect(duration).toBeGreaterThanOrEqual(99)
     expect(duration).toBeLessThan(5_000)
+  })
+})
+
+describe('runtime loop, streaming handlers', () => {
+  const decoder = new TextDecoder()
+
+  it('keeps write() waiting past the high-water mark until the host credits the chunk', async () => {
+    const loop = start('streams.mjs#writes')
+    await loop.next('next')
+    loop.send(invoke('s1', {}))
+    expect(await loop.next('stream-start')).toEqual({
+      type: 'stream-start',
+      requestId: 's1',
+      contentType: 'application/octet-stream',
+    })
+    for (const n of [1, 2, 3]) {
+      const chunk = (await loop.next('stream-chunk')) as StreamChunkMessage
+      expect(chunk.chunk.byteLength).toBe(20 * 1024)
+      expect(decoder.decode(chunk.chunk.subarray(0, 1))).toBe(String(n))
+      // 20 KiB is over the default 16 KiB: write() says wait, and the
+      // stream does not drain by itself while the host has not taken it.
+      expect(await loop.nextLine()).toMatchObject({ message: `write ${n} returned false` })
+      expect(await loop.nextLine()).toMatchObject({ message: 'still waiting: true' })
+      loop.send({ type: 'stream-credit', requestId: 's1', bytes: 20 * 1024 })
+      expect(await loop.nextLine()).toMatchObject({ message: `drained ${n}` })
+    }
+    expect(await loop.next('stream-end')).toMatchObject({ requestId: 's1' })
+  })
+
+  it('writes the HttpResponseStream prelude and 8 NUL bytes first, and refuses a late setContentType', async () => {
+    const loop = start('streams.mjs#prelude')
+    await loop.next('next')
+    loop.send(invoke('s2', {}))
+    expect(await loop.next('stream-start')).toMatchObject({
+      contentType: 'application/vnd.awslambda.http-integration-response',
+    })
+    const bytes: Uint8Array[] = []
+    for (let i = 0; i < 3; i++) bytes.push(((await loop.next('stream-chunk')) as StreamChunkMessage).chunk)
+    const all = Buffer.concat(bytes)
+    const prelude = JSON.stringify({ statusCode: 201, headers: { a: 'b' } })
+    expect(all.subarray(0, prelude.length).toString()).toBe(prelude)
+    expect([...all.subarray(prelude.length, prelude.length + 8)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0])
+    expect(all.subarray(prelude.length + 8).toString()).toBe('{"n":1}')
+    expect(await loop.nextLine()).toMatchObject({
+      message: 'Runtime.InvalidStreamingOperation: Cannot set content-type, too late.',
+    })
+    expect(await loop.next('stream-end')).toMatchObject({ requestId: 's2' })
+  })
+
+  it('starts a stream that ends with nothing written', async () => {
+    const loop = start('streams.mjs#empty')
+    await loop.next('next')
+    loop.send(invoke('s3', {}))
+    expect(await loop.next('stream-start')).toMatchObject({ contentType: 'application/octet-stream' })
+    expect(await loop.next('stream-end')).toMatchObject({ requestId: 's3' })
+    expect(loop.types).not.toContain('stream-chunk')
+  })
+
+  it('fails init for a streaming mark other than response', async () => {
+    const loop = start('streams.mjs#malformed')
+    expect(await loop.next('init-error')).toMatchObject({
+      error: { errorType: 'Runtime.MalformedStreamingHandler', errorMessage: 'Only response streaming is supported.' },
+    })
   })
 })

@@ -14,7 +14,7 @@ export interface BenchTarget {
   accountId?: string
 }
 
-const MODULE = /\.(?:mjs|cjs|js)$/
+const MODULE = /\.(?:mjs|cjs|js|ts|mts|cts)$/
 
 /**
  * `fn.mjs` (or `path/to/fn.mjs#export`) is a handler file, benchmarked as

@@ -13,6 +13,8 @@ function startHost(target: BenchTarget, concurrency: number, collector: ReportCo
     logs: collector.entry,
     ...(target.region === undefined ? {} : { region: target.region }),
     ...(target.accountId === undefined ? {} : { accountId: target.accountId }),
+    // Functions get what they get under `serve`: the server's credentials and system variables.
+    processEnv: process.env,
     drainTimeoutMs: 0,
   })
 }

@@ -18,6 +18,8 @@ function start(target: BenchTarget, concurrency: number, collector: ReportCollec
     port: 0,
     logs: collector.entry,
     logger: () => {},
+    // Functions get what they get under `serve`: the server's credentials and system variables.
+    processEnv: process.env,
     drainTimeoutMs: 1_000,
   })
 }

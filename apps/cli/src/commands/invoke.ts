@@ -48,6 +48,8 @@ export async function runInvoke(argv: string[]): Promise<number> {
     functions: { [name]: functionOptions },
     region: project.region,
     accountId: project.accountId,
+    processEnv: process.env,
+    inheritEnv: project.inheritEnv,
     logs: { level: logLevel, sink: log.entry },
     drainTimeoutMs: 0,
   })

@@ -16,6 +16,7 @@ import { endpointLines } from '../server/endpoints.js'
 import { handleShutdownSignals } from '../server/shutdown.js'
 import { startServer } from '../server/start-server.js'
 import { UsageError } from '../usage-error.js'
+import { watchServedProject } from './serve-watch.js'
 
 const options = {
   config: { type: 'string' },
@@ -25,6 +26,7 @@ const options = {
   'insecure-no-auth': { type: 'boolean' },
   'drain-timeout': { type: 'string' },
   store: { type: 'string' },
+  watch: { type: 'boolean' },
   ...logFormatOption,
   ...helpOption,
 } as const
@@ -51,7 +53,8 @@ export async function runServe(argv: string[]): Promise<number> {
     const kind = storeKind(values.store)
     if (!kind.ok) throw new UsageError(`--store: expected ${kind.message}, got ${JSON.stringify(values.store)}`)
   }
-  const { warnings, ...project } = await loadProject({ dir: positionals[0], configFile: values.config })
+  const projectOptions = { dir: positionals[0], configFile: values.config }
+  const { warnings, ...project } = await loadProject(projectOptions)
   for (const warning of warnings) log.warn(warning)
   const drainTimeoutMs = drainTimeoutFlag ?? project.drainTimeoutMs ?? 10_000
 
@@ -65,6 +68,8 @@ export async function runServe(argv: string[]): Promise<number> {
     apiKey,
     insecureNoAuth: values['insecure-no-auth'] === true,
     store: values.store ?? project.store ?? project.defaultStore,
+    watch: values.watch === true,
+    processEnv: process.env,
   })
   log.info(`events: ${server.events.storeDescription}`, { store: server.events.storeDescription })
   for (const line of endpointLines(server.url, project.functions)) log.info(line.text, line.fields)
@@ -77,6 +82,7 @@ export async function runServe(argv: string[]): Promise<number> {
       enabled: schedule.enabled,
     })
   }
+  const watcher = values.watch === true ? await watchServedProject(server, projectOptions, log) : null
   log.info(`lambdalet listening on ${server.url}`, { url: server.url, port: server.port, host })
   if (apiKey === undefined && values['insecure-no-auth'] === true) {
     log.warn(`no API key: anyone who can reach ${server.url} can run these functions`)
@@ -87,6 +93,7 @@ export async function runServe(argv: string[]): Promise<number> {
       async stop(signal) {
         // close() stops listening before it first awaits, so this line means new connections are refused.
         const closed = server.close()
+        void watcher?.close()
         log.info(`${signal}: shutting down, waiting up to ${drainTimeoutMs} ms for in-flight work`, { signal })
         const drained = await closed
         if (drained) log.info('stopped')

@@ -4,7 +4,9 @@ import { extname, join } from 'node:path'
 import { ConfigError, errorCode } from './config-error.js'
 import { defaultRoutes, type FunctionDefinition, isFunctionName } from './function-definition.js'
 
-const MODULE_EXTENSIONS = new Set(['.mjs', '.cjs', '.js'])
+const MODULE_EXTENSIONS = new Set(['.mjs', '.cjs', '.js', '.ts', '.mts', '.cts'])
+/** TypeScript declarations (`types.d.ts`) describe modules; they are not any. */
+const DECLARATION = /\.d\.[cm]?ts$/
 
 export interface Discovered {
   functions: Record<string, FunctionDefinition>
@@ -12,7 +14,8 @@ export interface Discovered {
 }
 
 /**
- * Every `*.mjs`, `*.cjs` and `*.js` file directly in `dir` is a function
+ * Every `*.mjs`, `*.cjs`, `*.js`, `*.ts`, `*.mts` and `*.cts` file (but a
+ * `.d.ts`) directly in `dir` is a function
  * named after the file, exporting `handler`, served at `ANY /{name}` and
  * below. Subfolders are not searched: they hold the functions' own modules.
  */
@@ -29,7 +32,7 @@ export async function discoverFunctions(dir: string): Promise<Discovered> {
   const issues: string[] = []
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const extension = extname(entry.name)
-    if (!MODULE_EXTENSIONS.has(extension)) continue
+    if (!MODULE_EXTENSIONS.has(extension) || DECLARATION.test(entry.name)) continue
     // A symlink counts when it points at a file.
     if (!entry.isFile() && !(entry.isSymbolicLink() && (await isFile(join(dir, entry.name))))) continue
     const name = entry.name.slice(0, -extension.length)

@@ -48,6 +48,8 @@ export interface Project {
   retryDelaysMs?: [number, number]
   throttleBackoffMs?: { initial: number; max: number }
   leaseMs?: number
+  /** Names of the server's environment variables every function gets. */
+  inheritEnv?: string[]
 }
 
 /**

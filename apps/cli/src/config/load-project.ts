@@ -60,7 +60,9 @@ export async function loadProject(options: LoadProjectOptions = {}): Promise<Loa
   }
   if (Object.keys(project.functions).length === 0) {
     const where = showPath(dir ?? configPath ?? cwd, cwd)
-    throw new ConfigError([`${where}: no functions found (expected *.mjs, *.cjs or *.js files exporting \`handler\`)`])
+    throw new ConfigError([
+      `${where}: no functions found (expected *.mjs, *.cjs, *.js or *.ts files exporting \`handler\`)`,
+    ])
   }
   return project
 }
@@ -73,7 +75,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
     const { routes, handler, codeDir, ...settings } = entry
     if (handler === undefined && found === undefined) {
       issues.push(
-        `${shown}: ${at}.handler: expected a handler such as "file.mjs", got nothing (and no ${name}.mjs, .cjs or .js in the folder)`,
+        `${shown}: ${at}.handler: expected a handler such as "file.mjs", got nothing (and no ${name}.mjs, .cjs, .js or .ts in the folder)`,
       )
       continue
     }
@@ -110,6 +112,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
     'retryDelaysMs',
     'throttleBackoffMs',
     'leaseMs',
+    'inheritEnv',
   ] as const) {
     if (config[key] !== undefined) Object.assign(project, { [key]: config[key] })
   }

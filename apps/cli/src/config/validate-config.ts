@@ -22,6 +22,8 @@ export interface ConfigFile {
   throttleBackoffMs?: { initial: number; max: number }
   /** On a shared store, how long an instance holds an event before another may take it (renewed while it runs). */
   leaseMs?: number
+  /** Names of the server's environment variables every function gets (`NODE_ENV`, …). */
+  inheritEnv?: string[]
 }
 
 type Check = (value: unknown) => string | null
@@ -45,6 +47,11 @@ const pattern =
   (value) =>
     typeof value === 'string' && regex.test(value) ? null : expected
 
+const envNameList: Check = (value) =>
+  Array.isArray(value) && value.every((name) => typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    ? null
+    : 'an array of variable names such as ["NODE_ENV"]'
+
 // Mirrors the host's and the gateway's own checks, so that every mistake is
 // reported with the file and key before anything starts.
 const functionChecks: Record<keyof FunctionEntry, Check> = {
@@ -57,7 +64,9 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   idleTimeoutMs: positiveInteger,
   minWarm: nonNegativeInteger,
   initTimeoutMs: positiveInteger,
+  maxStreamBytes: positiveInteger,
   env: () => null, // checked key by key below
+  inheritEnv: envNameList,
   logBudgetBytes: nonNegativeInteger,
   routes: () => null,
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
@@ -86,6 +95,7 @@ const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
     return kind.ok ? null : kind.message
   },
   leaseMs: integer(1_000, 'an integer of at least 1000 (ms)'),
+  inheritEnv: envNameList,
   retryDelaysMs: (value) =>
     Array.isArray(value) && value.length === 2 && value.every((n) => nonNegativeInteger(n) === null)
       ? null

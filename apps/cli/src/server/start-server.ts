@@ -46,6 +46,16 @@ export interface StartServerOptions {
   throttleBackoffMs?: { initial: number; max: number }
   /** On a shared store, how long an instance holds an event before another may take it; default 30000. */
   leaseMs?: number
+  /** Recycle a function's environments when its code changes (the host's `watch`). */
+  watch?: boolean
+  /**
+   * The server's environment (`process.env`): functions get its AWS
+   * credentials (dummy ones without), the system variables and the
+   * `inheritEnv` names from it, nothing else.
+   */
+  processEnv?: Readonly<Record<string, string | undefined>>
+  /** Names of variables every function gets from `processEnv`. */
+  inheritEnv?: string[]
 }
 
 export interface RunningServer {
@@ -57,6 +67,15 @@ export interface RunningServer {
   events: EventQueue
   lifecycle: Lifecycle
   server: Server
+  /**
+   * Serves `functions` from now on: removed ones drain and go, new ones are
+   * added, changed ones replaced, and the HTTP routes follow. Asynchronous
+   * settings (retries, destinations, schedules) are the ones the server started with.
+   * Resolves with what changed once removed functions are gone.
+   */
+  reload(
+    functions: Record<string, FunctionDefinition>,
+  ): Promise<{ added: string[]; removed: string[]; changed: string[] }>
   /**
    * Graceful stop: new requests get 503, in-flight ones and accepted `Event`
    * invocations finish (up to the drain timeout), then the workers are
@@ -76,15 +95,32 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ])
   }
 
+  // Listening comes first: functions are told the server's own URL (the
+  // real port when it is 0) before their environments start.
+  const lifecycle = createLifecycle()
+  let app: { fetch(request: Request, env: object): Response | Promise<Response> } | null = null
+  // A keep-alive connection must not outlive the shutdown: the response
+  // that finishes its in-flight request also closes it. (Touching
+  // `response.headers` otherwise would cost every request a Headers.)
+  const closeConnection = (response: Response): Response => {
+    if (lifecycle.closing) response.headers.set('Connection', 'close')
+    return response
+  }
+  const fetch = (request: Request, env: unknown): Response | Promise<Response> => {
+    if (app === null) return Response.json({ message: 'Starting' }, { status: 503 })
+    const response = app.fetch(request, env as object)
+    return response instanceof Promise ? response.then(closeConnection) : closeConnection(response)
+  }
+  const server = await listen(fetch, hostname, options.port ?? 3000, { ...DEFAULT_LIMITS, ...options.limits })
+  const port = (server.address() as AddressInfo).port
+  const url = origin(hostname, port)
+  const stopListening = () => new Promise<void>((resolve) => server.close(() => resolve()))
+
   const functions: Record<string, FunctionOptions> = {}
-  const routes: Record<string, string[]> = {}
-  const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
   const asyncConfigs: Record<string, EventInvokeConfig> = {}
   const schedules: ScheduleOptions[] = []
   for (const [name, definition] of Object.entries(options.functions)) {
     functions[name] = hostFunctionOptions(definition)
-    if (definition.routes.length > 0) routes[name] = definition.routes
-    if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
     asyncConfigs[name] = asyncConfig(definition)
     schedules.push(...scheduleOptions(name, definition.events))
   }
@@ -92,9 +128,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     host = createHost({
       functions,
+      watch: options.watch === true,
       maxConcurrency: options.maxConcurrency,
       region: options.region,
       accountId: options.accountId,
+      // Credentials and `inheritEnv` come from it; nothing else leaks.
+      processEnv: options.processEnv,
+      inheritEnv: options.inheritEnv,
+      // An AWS SDK client inside a handler calls this server with no code change.
+      awsEndpoints: { lambda: url, sqs: url },
       // Escaped, so a function cannot forge log lines or send terminal escapes.
       logs: options.logs ?? createLogWriter('text', toStdout).entry,
       // Every invocation here comes through the gateway, whose lifecycle
@@ -103,9 +145,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       drainTimeoutMs: 0,
     })
   } catch (error) {
+    await stopListening()
     throw new ConfigError([(error as Error).message])
   }
 
+  // Listening means watching: an edit made once the server says it listens is seen.
+  await host.watching()
   const logger = options.logger ?? createLogWriter('text', toStderr).gateway
   let events: EventQueue
   try {
@@ -123,61 +168,88 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     })
   } catch (error) {
     await host.close()
+    await stopListening()
     // A locked directory, an unreachable Redis: one line, exit code 2.
     // Invalid options (schedules of an embedding caller) are told as they are.
     const message = (error as Error).message
     throw new ConfigError([error instanceof TypeError ? message : `cannot open the event store: ${message}`])
   }
 
-  const lifecycle = createLifecycle()
-  let server: Server
-  try {
-    const app = createGateway(host, {
+  const gatewayFor = (definitions: Record<string, FunctionDefinition>) => {
+    const routes: Record<string, string[]> = {}
+    const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
+    for (const [name, definition] of Object.entries(definitions)) {
+      if (definition.routes.length > 0) routes[name] = definition.routes
+      if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
+    }
+    return createGateway(host, {
       events,
       routes,
       payloadFormatVersions,
-      functions: describeFunctions(options.functions),
+      functions: describeFunctions(definitions),
       lifecycle,
       logger,
       apiKey: options.apiKey,
       region: options.region,
       accountId: options.accountId,
     })
-    // A keep-alive connection must not outlive the shutdown: the response
-    // that finishes its in-flight request also closes it. (Touching
-    // `response.headers` otherwise would cost every request a Headers.)
-    const closeConnection = (response: Response): Response => {
-      if (lifecycle.closing) response.headers.set('Connection', 'close')
-      return response
-    }
-    const fetch = (request: Request, env: unknown): Response | Promise<Response> => {
-      const response = app.fetch(request, env as object)
-      return response instanceof Promise ? response.then(closeConnection) : closeConnection(response)
-    }
-    server = await listen(fetch, hostname, options.port ?? 3000, { ...DEFAULT_LIMITS, ...options.limits })
+  }
+  let definitions = options.functions
+  try {
+    app = gatewayFor(definitions)
   } catch (error) {
     await events.close(0)
     await host.close()
+    await stopListening()
     // The gateway reports bad routes or a malformed API key as TypeErrors.
     throw error instanceof TypeError ? new ConfigError([error.message]) : error
   }
 
   // Past listening, an 'error' is an accept failure (EMFILE…): worth a line, not a crash.
   server.on('error', (error) => logger({ level: 'error', message: 'HTTP server error', errorMessage: error.message }))
-  const port = (server.address() as AddressInfo).port
   let closing: Promise<boolean> | null = null
   return {
-    url: origin(hostname, port),
+    url,
     port,
     host,
     events,
     lifecycle,
     server,
+    async reload(next) {
+      const change = diffFunctions(definitions, next)
+      // Routes must stay unique and name served functions: checked before anything changes.
+      const removing = [...change.removed, ...change.changed]
+      const gone = Promise.all(removing.map((name) => host.removeFunction(name)))
+      try {
+        for (const name of [...change.added, ...change.changed]) {
+          host.addFunction(name, hostFunctionOptions(next[name] as FunctionDefinition))
+        }
+        app = gatewayFor(next)
+      } catch (error) {
+        throw new ConfigError([(error as Error).message])
+      }
+      definitions = next
+      await gone
+      return change
+    },
     close() {
       closing ??= shutdown(server, lifecycle, events, host, drainTimeoutMs)
       return closing
     },
   }
+}
+
+/** Which functions `next` adds, removes or defines differently from `current`. */
+function diffFunctions(
+  current: Record<string, FunctionDefinition>,
+  next: Record<string, FunctionDefinition>,
+): { added: string[]; removed: string[]; changed: string[] } {
+  const added = Object.keys(next).filter((name) => !Object.hasOwn(current, name))
+  const removed = Object.keys(current).filter((name) => !Object.hasOwn(next, name))
+  const changed = Object.keys(next).filter(
+    (name) => Object.hasOwn(current, name) && JSON.stringify(current[name]) !== JSON.stringify(next[name]),
+  )
+  return { added, removed, changed }
 }
 
 function listen(

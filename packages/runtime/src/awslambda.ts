@@ -42,7 +42,9 @@ const HttpResponseStream = {
 /** Installs the `awslambda` global that Lambda's runtime gives every function. */
 export function installAwsLambdaGlobal(): void {
   Object.defineProperty(globalThis, 'awslambda', {
-    value: Object.freeze({ streamifyResponse, HttpResponseStream }),
+    // Extensible, as Lambda's is: the AWS SDK (through @aws/lambda-invoke-store)
+    // adds `awslambda.InvokeStore` when it runs in a function.
+    value: { streamifyResponse, HttpResponseStream },
     writable: true,
     configurable: true,
     enumerable: false,

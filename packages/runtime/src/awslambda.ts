@@ -39,11 +39,13 @@ const HttpResponseStream = {
   },
 }
 
-/** Installs the `awslambda` global that Lambda's runtime gives every function. */
+/**
+ * Installs the `awslambda` global that Lambda's runtime gives every function.
+ * A plain object, as on Lambda: libraries add to it (the AWS SDK keeps its
+ * `InvokeStore` there), so it must not be frozen.
+ */
 export function installAwsLambdaGlobal(): void {
   Object.defineProperty(globalThis, 'awslambda', {
-    // Extensible, as Lambda's is: the AWS SDK (through @aws/lambda-invoke-store)
-    // adds `awslambda.InvokeStore` when it runs in a function.
     value: { streamifyResponse, HttpResponseStream },
     writable: true,
     configurable: true,

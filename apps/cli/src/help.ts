@@ -18,9 +18,12 @@ export const SERVE_HELP = `Usage: lambdalet serve [dir] [options]
 Serves the functions in [dir] (default: the current folder): the Lambda
 Invoke API (POST /2015-03-31/functions/{name}/invocations, so the AWS SDK and
 CLI work with --endpoint-url), HTTP routes (ANY /{name} and ANY /{name}/{proxy+}
-by default, as API Gateway HTTP API events), GET /healthz and GET /metrics.
+by default, as API Gateway HTTP API events), the SQS API for the queues in
+lambdalet.json (POST / with X-Amz-Target: AmazonSQS.*, so @aws-sdk/client-sqs
+and aws sqs work too), GET /healthz and GET /metrics.
 Schedules in lambdalet.json (a function's "events": rate(…) or cron(…), as
-EventBridge writes them) invoke it asynchronously on every tick.
+EventBridge writes them) invoke it asynchronously on every tick; an "sqs"
+event feeds it batches from a queue, as Lambda's event source mapping does.
 
 Options:
   --config <file>          a config file (replaces [dir]/lambdalet.json)
@@ -29,10 +32,10 @@ Options:
   --api-key <key>          require "Authorization: Bearer <key>" (or set LAMBDALET_API_KEY)
   --insecure-no-auth       allow a non-loopback --host without an API key
   --drain-timeout <time>   on SIGTERM/SIGINT, wait this long for in-flight work (default 10s)
-  --store <where>          where Event invocations are kept: a directory (default
-                           [dir]/.lambdalet), memory, or redis://host:port or
-                           postgres://user:pass@host:port/db to share one queue
-                           between several servers
+  --store <where>          where Event invocations and queue messages are kept:
+                           a directory (default [dir]/.lambdalet), memory, or
+                           redis://host:port or postgres://user:pass@host:port/db
+                           to share them between several servers
   --log-format <format>    text (default) or json
   --log-level <level>      debug, info (default), warn, error or silent: warn
                            drops START / END / REPORT and keeps function errors

@@ -2,10 +2,17 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvokeCommand } from '@aws-sdk/client-lambda'
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 // The events package's own harness: a real redis-server on a free port.
 import { type RedisServer, startRedisServer } from '../../../packages/events/test/redis-server.js'
 import { fixtures, lambdaClient, runCli, spawnServeInTest } from './helpers.js'
+import { queueServer } from './sqs-helpers.js'
 
 const client = lambdaClient
 
@@ -76,6 +83,53 @@ describe('two lambdalet serve instances sharing one Redis', () => {
     expect([...new Set(ran)].sort()).toEqual([...keys].sort())
     const twice = ran.filter((key, i) => ran.indexOf(key) !== i)
     for (const key of twice) expect(heldByA).toContain(key)
+  })
+
+  it('share SQS queues: a message sent to one is received from the other and deleted through the first, and a mapping on a third consumes it', async () => {
+    // The same config on every instance, as one lambdalet.json would give.
+    const queues = { shared: { visibilityTimeoutSeconds: 30 }, mapped: {} }
+    const a = await queueServer({ queues, server: { store: redis.url } })
+    const b = await queueServer({ queues, server: { store: redis.url } })
+    await a.sqs.send(new SendMessageCommand({ QueueUrl: a.queueUrl('shared'), MessageBody: 'from a' }))
+    const { Messages } = await b.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: b.queueUrl('shared'),
+        WaitTimeSeconds: 20,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    )
+    expect(Messages?.map((m) => [m.Body, m.Attributes?.['ApproximateReceiveCount']])).toEqual([['from a', '1']])
+    // Received through b, deleted through a: the handle carries b's lease on the job.
+    await a.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: a.queueUrl('shared'), ReceiptHandle: Messages?.[0]?.ReceiptHandle }),
+    )
+    const counts = async () =>
+      (await b.sqs.send(new GetQueueAttributesCommand({ QueueUrl: b.queueUrl('shared'), AttributeNames: ['All'] })))
+        .Attributes
+    await vi.waitFor(
+      async () =>
+        expect(await counts()).toMatchObject({
+          ApproximateNumberOfMessages: '0',
+          ApproximateNumberOfMessagesNotVisible: '0',
+        }),
+      { timeout: 10_000, interval: 100 },
+    )
+
+    const c = await queueServer({ queues, mapping: { queue: 'mapped' }, server: { store: redis.url } })
+    await a.sqs.send(new SendMessageCommand({ QueueUrl: a.queueUrl('mapped'), MessageBody: '{"via":"a"}' }))
+    await vi.waitFor(
+      () =>
+        expect(
+          c
+            .batches()
+            .flat()
+            .map((record) => record.body),
+        ).toEqual(['{"via":"a"}']),
+      {
+        timeout: 20_000,
+        interval: 50,
+      },
+    )
   })
 
   it('refuses to start when Redis cannot be reached, with one line and exit code 2', async () => {

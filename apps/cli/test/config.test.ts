@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/config/config-error.js'
+import { queueMappings } from '../src/config/event-sources.js'
 import { loadProject } from '../src/config/load-project.js'
 import { runCli } from './helpers.js'
 
@@ -151,6 +152,79 @@ describe('loading functions from a folder and a config file', () => {
     })
     expect(await issues(loadProject({ dir, cwd: dir }))).toEqual([
       'lambdalet.json: functions.hello.destinations.onFailure: expected a function served here, got "nowhere"',
+    ])
+  })
+
+  it('reads queues, and sqs event sources into event source mappings', async () => {
+    await folder({
+      'worker.mjs': HANDLER,
+      'lambdalet.json': JSON.stringify({
+        queues: {
+          orders: { visibilityTimeoutSeconds: 30, maxReceiveCount: 5, deadLetterQueue: 'orders-dlq' },
+          'orders-dlq': {},
+        },
+        functions: {
+          worker: {
+            events: [
+              {
+                sqs: 'orders',
+                batchSize: 10,
+                functionResponseTypes: ['ReportBatchItemFailures'],
+                maximumConcurrency: 2,
+              },
+            ],
+            destinations: { onFailure: 'queue:orders-dlq' },
+          },
+        },
+      }),
+    })
+    const project = await loadProject({ dir, cwd: dir })
+    expect(project.queues).toEqual({
+      orders: { visibilityTimeoutSeconds: 30, maxReceiveCount: 5, deadLetterQueue: 'orders-dlq' },
+      'orders-dlq': {},
+    })
+    expect(queueMappings('worker', project.functions['worker']?.events)).toEqual([
+      {
+        functionName: 'worker',
+        queue: 'orders',
+        batchSize: 10,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+        maximumConcurrency: 2,
+      },
+    ])
+  })
+
+  it("reports bad queues and sqs event sources by Lambda's and SQS's ranges, and refuses FIFO queues", async () => {
+    await folder({
+      'worker.mjs': HANDLER,
+      'lambdalet.json': JSON.stringify({
+        queues: {
+          orders: { visibilityTimeoutSeconds: 50_000, maxReceiveCount: 5, deadLetterQueue: 'missing' },
+          'jobs.fifo': {},
+          lonely: { maxReceiveCount: 3 },
+        },
+        functions: {
+          worker: {
+            events: [
+              { sqs: 'nowhere' },
+              { sqs: 'orders', batchSize: 20, maximumConcurrency: 1, functionResponseTypes: ['Everything'] },
+              { kafka: 'topic' },
+            ],
+            destinations: { onFailure: 'queue:nowhere' },
+          },
+        },
+      }),
+    })
+    expect(await issues(loadProject({ dir, cwd: dir }))).toEqual([
+      'lambdalet.json: queues.orders.visibilityTimeoutSeconds: expected an integer from 0 to 43200, got 50000',
+      'lambdalet.json: queues.orders.deadLetterQueue: expected a queue defined here, got "missing"',
+      'lambdalet.json: queues["jobs.fifo"]: FIFO queues are not supported by lambdalet; "jobs.fifo" would be one (use a standard queue name without .fifo)',
+      'lambdalet.json: queues.lonely.deadLetterQueue and maxReceiveCount: expected both or neither (they make the redrive policy)',
+      'lambdalet.json: functions.worker.events[0].sqs: expected the name of a queue defined in "queues", got "nowhere"',
+      'lambdalet.json: functions.worker.events[1].maximumConcurrency: expected an integer from 2 to 1000, got 1',
+      'lambdalet.json: functions.worker.events[1].maximumBatchingWindowInSeconds: expected at least 1 when batchSize is over 10 (as Lambda requires), got nothing',
+      'lambdalet.json: functions.worker.events[1].functionResponseTypes: expected [] or ["ReportBatchItemFailures"], got ["Everything"]',
+      'lambdalet.json: functions.worker.events[2]: expected an event source with a "schedule" or "sqs" key, such as { "schedule": "rate(5 minutes)" } or { "sqs": "orders" }, got an object with "kafka"',
     ])
   })
 

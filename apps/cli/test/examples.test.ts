@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url'
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadProject } from '../src/config/load-project.js'
 import type { RunningServer } from '../src/server/start-server.js'
 import { invokePath, startTestServer } from './helpers.js'
+import { sqsClient } from './sqs-helpers.js'
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url))
 
@@ -18,7 +20,7 @@ describe('lambdalet serve examples/', () => {
 
   const request = (path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init)
 
-  it('finds the seven example functions', () => {
+  it('finds the nine example functions', () => {
     expect(server.host.functionNames().sort()).toEqual([
       'api',
       'countdown',
@@ -27,6 +29,8 @@ describe('lambdalet serve examples/', () => {
       'heartbeat',
       'hello',
       'legacy',
+      'order-worker',
+      'place-order',
     ])
   })
 
@@ -55,6 +59,28 @@ describe('lambdalet serve examples/', () => {
     })
     const report = await request(invokePath('heartbeat'), { method: 'POST', body: '{"report":"weekday"}' })
     expect(await report.json()).toEqual({ report: { report: 'weekday' } })
+  })
+
+  it('puts an order on the queue from POST /orders, and the mapped worker takes it off', async () => {
+    const placed = await request('/orders', { method: 'POST', body: '{"item":"tea","quantity":2}' })
+    expect(placed.status).toBe(202)
+    const { messageId } = (await placed.json()) as { messageId: string }
+    expect(messageId).toMatch(/^[0-9a-f-]{36}$/)
+    // Sent before the 202, so the queue is empty again only once the worker succeeded.
+    const sqs = sqsClient(server.url)
+    await vi.waitFor(
+      async () => {
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: `${server.url}/000000000000/orders`, AttributeNames: ['All'] }),
+        )
+        expect(Attributes).toMatchObject({
+          ApproximateNumberOfMessages: '0',
+          ApproximateNumberOfMessagesNotVisible: '0',
+        })
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    sqs.destroy()
   })
 
   it('answers hello on the Invoke API and on its route', async () => {

@@ -58,10 +58,10 @@ describe('schedules in lambdalet.json', () => {
       'lambdalet.json: functions.tick.events[0].schedule: rate(1 minutes): with a value of 1 the unit is "minute", not "minutes" (AWS requires this)',
       'lambdalet.json: functions.tick.events[1].schedule: cron(0 12 * * * *): one of day-of-month ("*") and day-of-week ("*") must be "?" (AWS does not combine them)',
       'lambdalet.json: functions.tick.events[1].enabled: expected true or false, got "yes"',
-      'lambdalet.json: functions.tick.events[2]: expected an event source with a "schedule" key, such as { "schedule": "rate(5 minutes)" }, got an object with "sqs"',
+      'lambdalet.json: functions.tick.events[2].sqs: expected the name of a queue defined in "queues", got "orders"',
       'lambdalet.json: functions.tick.events[3].every: unknown key (expected one of schedule, input, name, enabled)',
       'lambdalet.json: functions.tick.events[3].name: "tick-schedule-1" is already the name of functions.tick.events[0]',
-      'lambdalet.json: functions.tick.events[4]: expected an event source with a "schedule" key, such as { "schedule": "rate(5 minutes)" }, got "rate(5 minutes)"',
+      'lambdalet.json: functions.tick.events[4]: expected an event source with a "schedule" or "sqs" key, such as { "schedule": "rate(5 minutes)" } or { "sqs": "orders" }, got "rate(5 minutes)"',
     ])
   })
 

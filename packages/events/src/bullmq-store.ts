@@ -3,15 +3,16 @@ import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
 import type { Job } from 'bullmq'
 import { type AnyQueue, type AnyWorker, type BullmqBackend, errorLine } from './bullmq-backend.js'
 import { BullmqScheduler } from './bullmq-scheduler.js'
-import type {
-  ClaimOptions,
-  EventStore,
-  Lease,
-  NewEvent,
-  QueuedEvent,
-  StoredSchedule,
-  StoreUsage,
-  Tick,
+import {
+  type ClaimOptions,
+  type EventStore,
+  type Lease,
+  LeaseLostError,
+  type NewEvent,
+  type QueuedEvent,
+  type StoredSchedule,
+  type StoreUsage,
+  type Tick,
 } from './event-store.js'
 
 export interface BullmqStoreOptions {
@@ -49,7 +50,10 @@ export interface BullmqStoreOptions {
   onError?: (error: Error) => void
 }
 
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/
+/** A function name, or a message queue's key (`sqs.orders`). */
+const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,90}$/
+/** The lock a worker made only to settle resumed leases takes for its own claims, until one asks for another. */
+const DEFAULT_RESUMED_LEASE_MS = 30_000
 /** Refreshes in a row a lane may skip because local writes overlapped their reads. */
 const MAX_AMBIGUOUS_REFRESHES = 3
 /** The longest a blocking fetch waits, in seconds: bounds how long a fetch outlives the claim that started it. */
@@ -174,6 +178,8 @@ class BullmqStore implements EventStore {
           acceptedAt: event.acceptedAt,
           invokeCount: 0,
           throttles: 0,
+          receiveCount: 0,
+          firstReceivedAt: 0,
         }
         return {
           name: 'event',
@@ -278,10 +284,26 @@ class BullmqStore implements EventStore {
     // for another lease sets it on each job it took.
     const worker = await lane.worker
     if (worker && worker.opts.lockDuration !== leaseMs) await this.#extend(lane, job, token, leaseMs)
-    const event = toEvent(job.data as QueuedEvent)
-    const lease: Lease = Object.freeze({ event })
+    return this.#hold(lane, job, token)
+  }
+
+  #hold(lane: Lane, job: Job, token: string): Lease {
+    const event = toEvent(job.data as QueuedEvent, job)
+    const lease: Lease = Object.freeze({ event, token })
     this.#held.set(lease, { lane, job, token, bytes: Buffer.byteLength(event.payload) })
     return lease
+  }
+
+  async resume(functionName: string, eventId: string, token: string): Promise<Lease | null> {
+    checkFunctionName(functionName)
+    this.#assertOpen()
+    const lane = this.#lane(functionName)
+    // Putting it back (retryLater) goes through a worker of this process.
+    await this.#workerFor(lane, DEFAULT_RESUMED_LEASE_MS)
+    const job = (await lane.queue.getJob(jobIdOf(eventId))) as Job | undefined
+    if (!job || (await job.getState()) !== 'active') return null
+    // Whether `token` still holds the lock is checked by BullMQ's scripts when the lease is used.
+    return this.#hold(lane, job, token)
   }
 
   async renew(lease: Lease, leaseMs: number): Promise<void> {
@@ -292,7 +314,7 @@ class BullmqStore implements EventStore {
   async #extend(lane: Lane, job: Job, token: string, leaseMs: number): Promise<void> {
     const extended = await job.extendLock(token, leaseMs)
     if (extended !== 1)
-      throw new Error(
+      throw new LeaseLostError(
         `the lease on event ${job.data.id} of ${lane.name} is lost: its lock ran out or another consumer holds it`,
       )
   }
@@ -338,7 +360,11 @@ class BullmqStore implements EventStore {
 
   #finish(held: Held, move: () => Promise<unknown>): Promise<void> {
     return this.#writing(held.lane, async () => {
-      await move()
+      await move().catch((error: unknown) => {
+        // BullMQ's scripts refuse a token whose lock ran out (error codes -1, -2, -6: missing lock or job).
+        if (error instanceof Error && /lock|Missing key/i.test(error.message)) throw new LeaseLostError(error.message)
+        throw error
+      })
       // A crash before this leaves an index entry for a finished job; the
       // refresh notices (the job is gone or finished) and removes it.
       await this.#backend.indexRemove(held.lane.name, [held.job.data.id])
@@ -357,12 +383,37 @@ class BullmqStore implements EventStore {
     }
   }
 
+  /** Waiting and delayed events; running ones hold a lock and stay (see the port). */
+  async purge(functionName: string): Promise<number> {
+    checkFunctionName(functionName)
+    this.#assertOpen()
+    const lane = this.#lane(functionName)
+    const removed: Job[] = []
+    await this.#writing(lane, async () => {
+      const jobs = await lane.queue.getJobs(['waiting', 'delayed', 'prioritized'])
+      for (const job of jobs) {
+        // One taken meanwhile is locked: BullMQ refuses to remove it.
+        const ok = await (job as Job)
+          .remove()
+          .then(() => true)
+          .catch(() => false)
+        if (ok) removed.push(job as Job)
+      }
+      await this.#backend.indexRemove(
+        lane.name,
+        removed.map((job) => (job.data as QueuedEvent).id),
+      )
+      for (const job of removed) this.#adjust(lane, -1, -Buffer.byteLength((job.data as QueuedEvent).payload), null)
+    })
+    return removed.length
+  }
+
   usage(functionName: string): StoreUsage {
     checkFunctionName(functionName)
     const lane = this.#closing ? this.#lanes.get(functionName) : this.#lane(functionName)
-    if (!lane) return { events: 0, bytes: 0, oldestAcceptedAt: null }
-    const { events, bytes, oldestAcceptedAt } = lane.usage
-    return { events, bytes, oldestAcceptedAt }
+    if (!lane) return { events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null }
+    const { events, leased, bytes, oldestAcceptedAt } = lane.usage
+    return { events, leased, bytes, oldestAcceptedAt }
   }
 
   async loadConfigs(): Promise<Record<string, EventInvokeConfigEntry>> {
@@ -423,7 +474,7 @@ class BullmqStore implements EventStore {
         worker: null,
         fetching: false,
         waiters: [],
-        usage: { events: 0, bytes: 0, oldestAcceptedAt: null },
+        usage: { events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null },
         delta: { events: 0, bytes: 0, oldest: null },
         refreshing: false,
         writes: { started: 0, running: 0 },
@@ -483,6 +534,7 @@ class BullmqStore implements EventStore {
       const delta = exact ? { events: 0, bytes: 0, oldest: null } : lane.delta
       lane.usage = {
         events: Math.max(0, events + delta.events),
+        leased: counts['active'] ?? 0,
         bytes: Math.max(0, bytes + delta.bytes),
         oldestAcceptedAt: minOf(events + delta.events > 0 ? oldest : null, delta.oldest),
       }
@@ -520,7 +572,9 @@ class BullmqStore implements EventStore {
     this.#assertOpen()
     const held = this.#held.get(lease)
     if (!held)
-      throw new Error(`event ${lease.event.id} is not leased from this store (already acked, put back or dropped?)`)
+      throw new LeaseLostError(
+        `event ${lease.event.id} is not leased from this store (already acked, put back or dropped?)`,
+      )
     return held
   }
 
@@ -551,7 +605,7 @@ function maskPassword(url: string): string {
 
 function checkFunctionName(name: string): void {
   if (!FUNCTION_NAME.test(name))
-    throw new Error(`Expected a function name of 1 to 64 letters, digits, - or _, got \`${name}\``)
+    throw new Error(`Expected a function name or queue key of 1 to 90 letters, digits, ., - or _, got \`${name}\``)
 }
 
 /**
@@ -568,7 +622,12 @@ function jobIdOf(id: string): string {
   return plain ? id : `%${encodeURIComponent(id)}`
 }
 
-function toEvent(data: QueuedEvent): QueuedEvent {
+/**
+ * BullMQ counts every move to active in `attemptsStarted`, which is the
+ * receive count; it keeps only the latest start, so the first receipt is
+ * approximated by it.
+ */
+function toEvent(data: QueuedEvent, job: Job): QueuedEvent {
   return {
     id: data.id,
     functionName: data.functionName,
@@ -576,6 +635,8 @@ function toEvent(data: QueuedEvent): QueuedEvent {
     acceptedAt: data.acceptedAt,
     invokeCount: data.invokeCount,
     throttles: data.throttles,
+    receiveCount: Math.max(1, job.attemptsStarted),
+    firstReceivedAt: job.processedOn ?? Date.now(),
   }
 }
 

@@ -2,9 +2,12 @@ import type { EventInvokeConfig, Invoker } from '@lambdalet/protocol'
 import { checkEventInvokeConfig } from '@lambdalet/protocol'
 import { DEFAULT_RETRY_DELAYS_MS, DEFAULT_THROTTLE_BACKOFF_MS } from './async-policy.js'
 import { type EventLogger, stderrLogger } from './event-logger.js'
-import { EventQueue } from './event-queue.js'
+import { EventQueue, QUEUE_DESTINATION } from './event-queue.js'
+import { mappingProblems, type QueueMapping } from './mapping-settings.js'
 import { openStore, type StoreSpec } from './open-store.js'
 import { DEFAULT_LIMITS, DEFAULT_MEMORY_LIMITS, type QueueLimits } from './queue-limits.js'
+import { QueueSet } from './queue-set.js'
+import { type QueueSettings, queueNameProblem, queueSettingsProblems } from './queue-settings.js'
 import { resolveSchedules, type ScheduleOptions } from './schedule-options.js'
 
 export interface EventQueueOptions {
@@ -27,6 +30,15 @@ export interface EventQueueOptions {
   leaseMs?: number
   /** Events run at once per function when the invoker cannot say how much room it has; default 10. */
   concurrency?: number
+  /** SQS-style standard queues by name, on the same store; more can be made with CreateQueue. */
+  queues?: Record<string, QueueSettings>
+  /** Event source mappings: functions fed in batches from those queues. */
+  mappings?: QueueMapping[]
+  /** What a queue may hold before SendMessage is refused: default 100,000 messages and 256 MiB. */
+  maxMessagesPerQueue?: number
+  maxBytesPerQueue?: number
+  /** Queues in all, from the config and CreateQueue; default 1,000. */
+  maxQueues?: number
   /** EventBridge schedules: each tick is an `Event` invocation of a function (see `EventQueue.setSchedules`). */
   schedules?: readonly ScheduleOptions[]
 }
@@ -39,10 +51,26 @@ export interface EventQueueOptions {
 export async function createEventQueue(options: EventQueueOptions): Promise<EventQueue> {
   const { invoker } = options
   const functions = options.functions ?? {}
+  const queues = options.queues ?? {}
+  const mappings = options.mappings ?? []
   const problems: string[] = []
+  const isQueue = (name: string): boolean => Object.hasOwn(queues, name)
+  for (const [name, settings] of Object.entries(queues)) {
+    const problem = queueNameProblem(name)
+    if (problem !== null) problems.push(`queues.${name}: ${problem}`)
+    problems.push(...queueSettingsProblems(settings, isQueue).map((p) => `queues.${name}.${p}`))
+  }
+  mappings.forEach((mapping, index) => {
+    const { functionName, queue, ...rest } = mapping
+    if (!invoker.hasFunction(functionName))
+      problems.push(`mappings[${index}].functionName: not a function of the invoker`)
+    problems.push(...mappingProblems({ sqs: queue, ...rest }, isQueue).map((p) => `mappings[${index}].${p}`))
+  })
+  const isDestination = (target: string): boolean =>
+    target.startsWith(QUEUE_DESTINATION) ? isQueue(target.slice(QUEUE_DESTINATION.length)) : invoker.hasFunction(target)
   for (const [name, config] of Object.entries(functions)) {
     if (!invoker.hasFunction(name)) problems.push(`functions.${name}: not a function of the invoker`)
-    const checked = checkEventInvokeConfig(config, (target) => invoker.hasFunction(target))
+    const checked = checkEventInvokeConfig(config, isDestination)
     if (!checked.ok) problems.push(...checked.problems.map((problem) => `functions.${name}.${problem}`))
   }
   const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS
@@ -71,6 +99,15 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
     const defaults = spec === 'memory' ? DEFAULT_MEMORY_LIMITS : DEFAULT_LIMITS
     const region = options.region ?? 'us-east-1'
     const accountId = options.accountId ?? '000000000000'
+    const queueSet = new QueueSet({
+      store,
+      queues,
+      region,
+      accountId,
+      maxMessagesPerQueue: options.maxMessagesPerQueue ?? 100_000,
+      maxBytesPerQueue: options.maxBytesPerQueue ?? 256 * 1024 * 1024,
+      maxQueues: options.maxQueues ?? 1000,
+    })
     const queue = new EventQueue({
       invoker,
       store,
@@ -85,6 +122,8 @@ export async function createEventQueue(options: EventQueueOptions): Promise<Even
       fallbackConcurrency: options.concurrency ?? 10,
       leaseMs,
       storedConfigs: await store.loadConfigs(),
+      queues: queueSet,
+      mappings,
     })
     try {
       await queue.setSchedules(schedules)

@@ -17,7 +17,10 @@ import type { EventLogger } from './event-logger.js'
 import type { EventStore, NewEvent, Tick } from './event-store.js'
 import { FunctionConsumer, type StepReport } from './function-consumer.js'
 import { invocationRecord } from './invocation-record.js'
+import type { QueueMapping } from './mapping-settings.js'
 import type { QueueLimits } from './queue-limits.js'
+import { QueuePoller } from './queue-poller.js'
+import type { QueueSet } from './queue-set.js'
 import { type ResolvedSchedule, resolveSchedules, type ScheduleOptions } from './schedule-options.js'
 import { scheduledEvent } from './scheduled-event.js'
 
@@ -37,7 +40,13 @@ export interface EventQueueSettings {
   leaseMs: number
   /** Set through the API on an earlier run, read from the store at start. */
   storedConfigs: Record<string, EventInvokeConfigEntry>
+  /** The SQS-style queues on the same store, and the event source mappings that feed functions from them. */
+  queues: QueueSet
+  mappings: readonly QueueMapping[]
 }
+
+/** A destination that names a queue rather than a function. */
+export const QUEUE_DESTINATION = 'queue:'
 
 type Counters = Omit<AsyncFunctionStats, 'depth' | 'oldestAgeMs'>
 
@@ -64,6 +73,7 @@ export interface ScheduleStats {
 export class EventQueue implements AsyncInvoker {
   readonly #settings: EventQueueSettings
   readonly #consumers = new Map<string, FunctionConsumer>()
+  readonly #pollers: QueuePoller[] = []
   readonly #counters = new Map<string, Counters>()
   /** Config-file settings, then what the API set (kept in the store). */
   readonly #fileConfigs: Record<string, EventInvokeConfig>
@@ -109,6 +119,30 @@ export class EventQueue implements AsyncInvoker {
         }),
       )
     }
+    for (const mapping of settings.mappings) {
+      this.#pollers.push(
+        new QueuePoller({
+          mapping,
+          queues: settings.queues,
+          invoker: settings.invoker,
+          region: settings.region,
+          logger: settings.logger,
+          fallbackConcurrency: settings.fallbackConcurrency,
+        }),
+      )
+    }
+  }
+
+  /** The SQS-style queues: what the gateway's SQS API serves. */
+  get queues(): QueueSet {
+    return this.#settings.queues
+  }
+
+  /** Whether `target` can receive destination records: a function, or `queue:<name>` of a queue here. */
+  isDestination(target: string): boolean {
+    if (target.startsWith(QUEUE_DESTINATION))
+      return this.#settings.queues.hasQueue(target.slice(QUEUE_DESTINATION.length))
+    return this.#settings.invoker.hasFunction(target)
   }
 
   /** Where events are kept, for the start-up line. */
@@ -157,7 +191,7 @@ export class EventQueue implements AsyncInvoker {
       ...config,
       destinations: { ...base.destinations, ...config.destinations },
     }
-    const checked = checkEventInvokeConfig(merged, (target) => this.#settings.invoker.hasFunction(target))
+    const checked = checkEventInvokeConfig(merged, (target) => this.isDestination(target))
     if (!checked.ok) throw serviceError(ErrorType.InvalidParameterValue, checked.problems.join('; '))
     const entry: EventInvokeConfigEntry = { config: checked.config, lastModified: Date.now() }
     await this.#settings.store.saveConfig(name, entry)
@@ -240,7 +274,7 @@ export class EventQueue implements AsyncInvoker {
     for (const [name, { stats }] of this.#schedules) {
       schedules[name] = { functionName: stats.functionName, ticks: stats.ticks, failed: stats.failed }
     }
-    return { functions, schedules, store: this.#settings.store.description }
+    return { functions, schedules, queues: this.#settings.queues.counts(), store: this.#settings.store.description }
   }
 
   /**
@@ -250,7 +284,11 @@ export class EventQueue implements AsyncInvoker {
    */
   close(drainTimeoutMs = 10_000): Promise<boolean> {
     this.#closing ??= (async () => {
-      const stopped = await Promise.all([...this.#consumers.values()].map((consumer) => consumer.stop(drainTimeoutMs)))
+      this.#settings.queues.close()
+      const stopped = await Promise.all([
+        ...[...this.#consumers.values()].map((consumer) => consumer.stop(drainTimeoutMs)),
+        ...this.#pollers.map((poller) => poller.stop(drainTimeoutMs)),
+      ])
       this.#stopped = true
       await this.#settings.store.close()
       return stopped.every(Boolean)
@@ -401,24 +439,25 @@ export class EventQueue implements AsyncInvoker {
     const next: NewEvent[] = []
     const sendRecord = destination !== undefined && !(step.action === 'drop' && step.condition === 'ResourceNotFound')
     if (sendRecord) {
-      next.push({
-        // Derived, not random: a source event run again after a crash
-        // between storing its record and finishing it (a shared store) gives
-        // the same id, which the store enqueues once.
-        id: derivedId(event.id, step.action === 'succeed' ? 'Success' : step.condition),
-        functionName: destination as string,
-        acceptedAt: Date.now(),
-        payload: invocationRecord({
-          requestId: event.id,
-          functionArn: `${this.#settings.functionArnPrefix}${name}`,
-          condition:
-            step.action === 'succeed' ? 'Success' : (step.condition as 'RetriesExhausted' | 'EventAgeExceeded'),
-          approximateInvokeCount: step.invokeCount,
-          requestPayload: event.payload,
-          response: result,
-          timestamp: new Date(),
-        }),
+      // Derived, not random: a source event run again after a crash
+      // between storing its record and finishing it (a shared store) gives
+      // the same id, which the store enqueues once.
+      const id = derivedId(event.id, step.action === 'succeed' ? 'Success' : step.condition)
+      const record = invocationRecord({
+        requestId: event.id,
+        functionArn: `${this.#settings.functionArnPrefix}${name}`,
+        condition: step.action === 'succeed' ? 'Success' : (step.condition as 'RetriesExhausted' | 'EventAgeExceeded'),
+        approximateInvokeCount: step.invokeCount,
+        requestPayload: event.payload,
+        response: result,
+        timestamp: new Date(),
       })
+      const target = destination as string
+      next.push(
+        target.startsWith(QUEUE_DESTINATION)
+          ? this.#settings.queues.destinationEvent(target.slice(QUEUE_DESTINATION.length), id, record)
+          : { id, functionName: target, acceptedAt: Date.now(), payload: record },
+      )
     }
     if (step.action === 'succeed') {
       await store.ack(lease, next)

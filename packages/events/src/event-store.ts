@@ -5,6 +5,7 @@ import type { ScheduleExpression } from './schedule-expression.js'
 export interface QueuedEvent {
   /** The request id the caller was given; the same on every run. */
   id: string
+  /** The function it is for, or the key of the message queue that holds it (`sqs.<queue name>`). */
   functionName: string
   /** The event as JSON text. */
   payload: string
@@ -14,6 +15,14 @@ export interface QueuedEvent {
   invokeCount: number
   /** Consecutive throttles and service errors, which set the backoff. */
   throttles: number
+  /**
+   * Times a claim handed it out, this one included (a queue message's
+   * `ApproximateReceiveCount`). Kept by the store, which may undercount
+   * claims made just before a crash.
+   */
+  receiveCount: number
+  /** When a claim first handed it out, ms since the epoch (`ApproximateFirstReceiveTimestamp`). */
+  firstReceivedAt: number
 }
 
 export interface NewEvent {
@@ -27,15 +36,28 @@ export interface NewEvent {
 
 /**
  * An event taken by one consumer: no one else gets it until it is acked,
- * put back, or the lease expires. A lease settles once: a second ack,
- * retry or dead-letter of it rejects.
+ * put back, or the lease expires (a queue message's visibility timeout).
+ * Once the lease has run out without a renewal the event is due again, and
+ * this lease is void. A lease settles once: a second ack, retry or
+ * dead-letter of it, or one of a void lease, rejects.
  */
 export interface Lease {
   readonly event: QueuedEvent
+  /** On a store shared by processes: what another process gives `resume` to settle this lease. */
+  readonly token?: string
+}
+
+/** Settling or renewing a lease that is no longer held: it ran out, or was settled already. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError'
 }
 
 export interface ClaimOptions {
-  /** How long the event is this consumer's alone (stores shared by processes honour it). */
+  /**
+   * How long the event is this consumer's alone. Then, unless renewed, it is
+   * due again (every store; a shared one notices within its stalled-check
+   * interval).
+   */
   leaseMs: number
   /** Wait this long for an event to become due before resolving with none. */
   waitMs: number
@@ -58,6 +80,8 @@ export interface Tick {
 export interface StoreUsage {
   /** Events held for the function, running ones included. */
   events: number
+  /** Of those, the ones leased now (running, or a message in flight). */
+  leased: number
   /** Their payload bytes. */
   bytes: number
   /** The oldest one's `acceptedAt`, or `null` when there is none. */
@@ -83,7 +107,14 @@ export interface EventStore {
    * when `signal` aborts.
    */
   claim(functionName: string, max: number, options: ClaimOptions): Promise<Lease[]>
-  /** Extends a lease that is still held (a long-running invocation). */
+  /**
+   * Takes up a lease another process of a shared store claimed, from its
+   * `token` (a message received through one instance, deleted through
+   * another). `null` when the event is gone or no longer leased. Stores of
+   * one process do not have it.
+   */
+  resume?(functionName: string, eventId: string, token: string): Promise<Lease | null>
+  /** Makes a lease that is still held run out `leaseMs` from now (a long-running invocation, ChangeMessageVisibility). */
   renew(lease: Lease, leaseMs: number): Promise<void>
   /** The event is finished: removes it and, in the same commit, stores `next` (destination events). */
   ack(lease: Lease, next?: readonly NewEvent[]): Promise<void>
@@ -94,6 +125,12 @@ export interface EventStore {
    * show it (a bounded dead-letter log), and stores `next` in the same commit.
    */
   deadLetter(lease: Lease, reason: string, next?: readonly NewEvent[]): Promise<void>
+  /**
+   * Removes every event held for `functionName`, leased ones included (their
+   * leases become void), and resolves with how many. A shared store may
+   * leave the ones another process holds a lease on.
+   */
+  purge(functionName: string): Promise<number>
   /** What is held for a function now; kept up to date locally, so it costs nothing to ask. */
   usage(functionName: string): StoreUsage
   /** Event-invoke-configs set through the API, so a durable store keeps them across restarts. */

@@ -2,6 +2,7 @@ import { ErrorType, type Invoker, isLambdaError, type RawInvokeResult } from '@l
 import type { AsyncPolicy } from './async-policy.js'
 import type { EventStore, Lease } from './event-store.js'
 import { expiredBeforeRun, nextStep, type RunOutcome, type Step } from './next-step.js'
+import { delay, settledWithin } from './waits.js'
 
 /** What the consumer reports back to the queue for each finished step. */
 export interface StepReport {
@@ -61,15 +62,7 @@ export class FunctionConsumer {
     this.#roomChanged?.()
     await this.#loop
     if (this.#running.size === 0) return true
-    let timer: NodeJS.Timeout | undefined
-    const finished = await Promise.race([
-      Promise.allSettled([...this.#running]).then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs)
-      }),
-    ])
-    clearTimeout(timer)
-    return finished
+    return settledWithin(this.#running, timeoutMs)
   }
 
   async #run(): Promise<void> {
@@ -165,16 +158,4 @@ export class FunctionConsumer {
       this.#deps.onError(error)
     }
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(finish, ms)
-    signal.addEventListener('abort', finish, { once: true })
-    function finish(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', finish)
-      resolve()
-    }
-  })
 }

@@ -1,13 +1,14 @@
 import type { EventInvokeConfigEntry } from '@lambdalet/protocol'
-import type {
-  ClaimOptions,
-  EventStore,
-  Lease,
-  NewEvent,
-  QueuedEvent,
-  StoredSchedule,
-  StoreUsage,
-  Tick,
+import {
+  type ClaimOptions,
+  type EventStore,
+  type Lease,
+  LeaseLostError,
+  type NewEvent,
+  type QueuedEvent,
+  type StoredSchedule,
+  type StoreUsage,
+  type Tick,
 } from './event-store.js'
 import { LocalScheduler } from './local-scheduler.js'
 import { MinHeap } from './min-heap.js'
@@ -21,6 +22,9 @@ export interface EventMeta {
   invokeCount: number
   throttles: number
   bytes: number
+  /** In memory on every claim; persisted with the next write of the event (older stores lack them). */
+  receiveCount?: number
+  firstReceivedAt?: number
 }
 
 export type WriteOp =
@@ -55,6 +59,8 @@ interface FunctionEvents {
 }
 
 class LocalLease implements Lease {
+  /** Runs the lease out: the event is due again and this lease is void. */
+  timer: NodeJS.Timeout | undefined
   constructor(
     readonly event: QueuedEvent,
     readonly meta: EventMeta,
@@ -67,7 +73,8 @@ const DEAD_LETTERS_KEPT = 100
  * A store for one process: the index of events (due order, leases, usage)
  * lives in memory, the events themselves in a `Persistence`. Leases are
  * this process's alone, so they are not written anywhere: after a crash,
- * every event that was not acked is due again at the next start.
+ * every event that was not acked is due again at the next start. A lease
+ * runs out on a timer (a message's visibility timeout) unless renewed.
  */
 export class LocalStore implements EventStore {
   readonly #persistence: Persistence
@@ -116,7 +123,7 @@ export class LocalStore implements EventStore {
 
   claim(functionName: string, max: number, options: ClaimOptions): Promise<Lease[]> {
     this.#assertOpen()
-    const taken = this.#take(functionName, max)
+    const taken = this.#take(functionName, max, options.leaseMs)
     if (taken.length > 0 || options.waitMs <= 0 || options.signal.aborted) return Promise.resolve(taken)
     const events = this.#eventsOf(functionName)
     return new Promise((resolve) => {
@@ -134,7 +141,7 @@ export class LocalStore implements EventStore {
       // when the earliest waiting one falls due.
       const check = (): void => {
         if (this.#closed) return finish([])
-        const leases = this.#take(functionName, max)
+        const leases = this.#take(functionName, max, options.leaseMs)
         if (leases.length > 0) return finish(leases)
         clearTimeout(dueTimer)
         const next = events.heap.peek()
@@ -146,8 +153,27 @@ export class LocalStore implements EventStore {
     })
   }
 
-  async renew(): Promise<void> {
-    // A local lease lasts until the event is acked or put back.
+  async renew(lease: Lease, leaseMs: number): Promise<void> {
+    this.#assertOpen()
+    if (!this.#live.has(lease)) throw new LeaseLostError(`The lease on event ${lease.event.id} is no longer held`)
+    this.#startLease(lease as LocalLease, leaseMs)
+  }
+
+  async purge(functionName: string): Promise<number> {
+    this.#assertOpen()
+    const events = this.#functions.get(functionName)
+    if (events === undefined || events.held.size === 0) return 0
+    const ids = [...events.held.keys()]
+    await this.#persistence.write(ids.map((id) => ({ type: 'remove', id })))
+    for (const lease of [...this.#live]) {
+      if (lease.event.functionName !== functionName) continue
+      clearTimeout((lease as LocalLease).timer)
+      this.#live.delete(lease)
+    }
+    for (const id of ids) events.held.delete(id)
+    events.bytes = 0
+    while (events.heap.pop() !== undefined) {}
+    return ids.length
   }
 
   async ack(lease: Lease, next: readonly NewEvent[] = []): Promise<void> {
@@ -177,10 +203,11 @@ export class LocalStore implements EventStore {
 
   usage(functionName: string): StoreUsage {
     const events = this.#functions.get(functionName)
-    if (events === undefined) return { events: 0, bytes: 0, oldestAcceptedAt: null }
+    if (events === undefined) return { events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null }
     const oldest = events.held.values().next()
     return {
       events: events.held.size,
+      leased: events.held.size - events.heap.size,
       bytes: events.bytes,
       oldestAcceptedAt: oldest.done === true ? null : oldest.value.acceptedAt,
     }
@@ -205,6 +232,7 @@ export class LocalStore implements EventStore {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    for (const lease of this.#live) clearTimeout((lease as LocalLease).timer)
     this.#scheduler.stop()
     for (const events of this.#functions.values()) for (const waiter of [...events.waiters]) waiter()
     await this.#persistence.close()
@@ -224,7 +252,7 @@ export class LocalStore implements EventStore {
     this.#notify(metas)
   }
 
-  #take(functionName: string, max: number): Lease[] {
+  #take(functionName: string, max: number, leaseMs: number): Lease[] {
     const events = this.#functions.get(functionName)
     if (events === undefined) return []
     const now = Date.now()
@@ -234,6 +262,8 @@ export class LocalStore implements EventStore {
       if (top === undefined || top.meta.runAt > now) break
       events.heap.pop()
       const { meta } = top
+      meta.receiveCount = (meta.receiveCount ?? 0) + 1
+      meta.firstReceivedAt ??= now
       const event: QueuedEvent = {
         id: meta.id,
         functionName: meta.functionName,
@@ -241,18 +271,37 @@ export class LocalStore implements EventStore {
         acceptedAt: meta.acceptedAt,
         invokeCount: meta.invokeCount,
         throttles: meta.throttles,
+        receiveCount: meta.receiveCount,
+        firstReceivedAt: meta.firstReceivedAt,
       }
       const lease = new LocalLease(event, meta)
       this.#live.add(lease)
+      this.#startLease(lease, leaseMs)
       leases.push(lease)
     }
     return leases
   }
 
+  #startLease(lease: LocalLease, leaseMs: number): void {
+    clearTimeout(lease.timer)
+    lease.timer = setTimeout(() => this.#expire(lease), leaseMs)
+    lease.timer.unref()
+  }
+
+  /** The lease ran out: the event is due now, for whoever claims next. */
+  #expire(lease: LocalLease): void {
+    if (this.#closed || !this.#live.delete(lease)) return
+    const { meta } = lease
+    meta.runAt = Date.now()
+    this.#eventsOf(meta.functionName).heap.push({ meta, seq: this.#seq++ })
+    this.#notify([meta])
+  }
+
   /** A lease is used once: acked, dropped or put back. */
   #release(lease: Lease): void {
     this.#assertOpen()
-    if (!this.#live.delete(lease)) throw new Error(`The lease on event ${lease.event.id} is no longer held`)
+    if (!this.#live.delete(lease)) throw new LeaseLostError(`The lease on event ${lease.event.id} is no longer held`)
+    clearTimeout((lease as LocalLease).timer)
   }
 
   #hold(meta: EventMeta): void {

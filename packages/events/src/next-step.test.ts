@@ -17,6 +17,8 @@ const event = (overrides: Partial<QueuedEvent> = {}): QueuedEvent => ({
   acceptedAt: 0,
   invokeCount: 0,
   throttles: 0,
+  receiveCount: 1,
+  firstReceivedAt: 0,
   ...overrides,
 })
 

@@ -18,6 +18,7 @@ const STORE_MODULES = [
   'bullmq-postgres',
   'bullmq-scheduler',
   'schedule-expression',
+  'event-store',
 ]
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBullmqStore } from '../src/bullmq-store.js'
+import { LeaseLostError } from '../src/event-store.js'
 import { bullmqStores, sharedStoreTests } from './bullmq-helpers.js'
 import { freePort } from './free-port.js'
 import { type RedisServer, startRedisServer } from './redis-server.js'
@@ -53,6 +54,35 @@ describe('the BullMQ store', () => {
     }
   })
 
+  it('lets another process settle a lease from its token, and resumes nothing once it is settled', async () => {
+    const { open, closeAll } = await openStores()
+    try {
+      const [a, b] = await Promise.all([open(), open()])
+      await a!.enqueue([newEvent('handed-over'), newEvent('put-back')])
+      const leases = await a!.claim('fn-a', 2, claimOptions())
+      const [first, second] = [
+        leases.find((l) => l.event.id === 'handed-over')!,
+        leases.find((l) => l.event.id === 'put-back')!,
+      ]
+      // A made-up token takes up nothing: BullMQ checks the lock.
+      const forged = await b!.resume!('fn-a', 'handed-over', 'not-the-token')
+      await expect(b!.ack(forged!)).rejects.toThrow(LeaseLostError)
+      const resumed = await b!.resume!('fn-a', 'handed-over', first.token!)
+      expect(resumed?.event).toMatchObject({ id: 'handed-over', receiveCount: 1 })
+      await b!.ack(resumed!)
+      await expect(a!.ack(first)).rejects.toThrow()
+      expect(await b!.resume!('fn-a', 'handed-over', first.token!)).toBeNull()
+
+      const again = await b!.resume!('fn-a', 'put-back', second.token!)
+      await b!.retryLater(again!, Date.now(), { invokeCount: 0, throttles: 0 })
+      const [back] = await b!.claim('fn-a', 1, claimOptions({ waitMs: 10_000 }))
+      expect(back?.event).toMatchObject({ id: 'put-back', receiveCount: 2 })
+      await b!.ack(back!)
+    } finally {
+      await closeAll()
+    }
+  })
+
   it('keeps event ids that BullMQ would refuse or confuse with its own keys', async () => {
     const { open, closeAll } = await openStores()
     try {
@@ -63,7 +93,7 @@ describe('the BullMQ store', () => {
       const leases = await store.claim('fn-a', 10, claimOptions())
       expect(ids(leases).sort()).toEqual([...odd].sort())
       for (const lease of leases) await store.ack(lease)
-      await expect.poll(() => store.usage('fn-a')).toEqual({ events: 0, bytes: 0, oldestAcceptedAt: null })
+      await expect.poll(() => store.usage('fn-a')).toEqual({ events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null })
     } finally {
       await closeAll()
     }

@@ -22,11 +22,20 @@ describe('embedded store', () => {
     const second = createEmbeddedStore(dir)
     try {
       expect((await claimAll(second, 'f')).map((l) => l.event)).toEqual([
-        { id: 'b', functionName: 'f', payload: '{"n":2}', acceptedAt: 2, invokeCount: 1, throttles: 0 },
+        {
+          id: 'b',
+          functionName: 'f',
+          payload: '{"n":2}',
+          acceptedAt: 2,
+          invokeCount: 1,
+          throttles: 0,
+          receiveCount: 2,
+          firstReceivedAt: expect.any(Number),
+        },
       ])
       expect((await claimAll(second, 'g')).map((l) => l.event.payload)).toEqual(['"record"'])
       expect(await second.loadConfigs()).toEqual({ f: { config: { maximumRetryAttempts: 1 }, lastModified: 5 } })
-      expect(second.usage('f')).toEqual({ events: 1, bytes: 7, oldestAcceptedAt: 2 })
+      expect(second.usage('f')).toEqual({ events: 1, leased: 1, bytes: 7, oldestAcceptedAt: 2 })
     } finally {
       await second.close()
     }

@@ -48,6 +48,7 @@ export function describeStoreContract(
       const { store } = await open()
       const event = newEvent('e1', { payload: '{"hello":"wörld"}' })
       await store.enqueue([event])
+      const before = Date.now()
       const leases = await store.claim(FN, 10, claimOptions())
       expect(leases.map((lease) => lease.event)).toEqual([
         {
@@ -57,8 +58,11 @@ export function describeStoreContract(
           acceptedAt: event.acceptedAt,
           invokeCount: 0,
           throttles: 0,
+          receiveCount: 1,
+          firstReceivedAt: expect.any(Number),
         },
       ])
+      expect(leases[0]!.event.firstReceivedAt).toBeGreaterThanOrEqual(before - 1000)
       expect(await store.claim(OTHER, 10, claimOptions())).toEqual([])
     })
 
@@ -165,6 +169,8 @@ export function describeStoreContract(
           acceptedAt: destination.acceptedAt,
           invokeCount: 0,
           throttles: 0,
+          receiveCount: 1,
+          firstReceivedAt: expect.any(Number),
         },
       ])
       await until(() => store.usage(FN).events === 0)
@@ -180,7 +186,15 @@ export function describeStoreContract(
       expect(await store.claim(FN, 1, claimOptions())).toEqual([])
       const again = await store.claim(FN, 1, claimOptions({ waitMs: SOON }))
       expect(Date.now()).toBeGreaterThanOrEqual(runAt - 5)
-      expect(again.map((l) => l.event)).toEqual([{ ...event, invokeCount: 1, throttles: 2 }])
+      expect(again.map((l) => l.event)).toEqual([
+        {
+          ...event,
+          invokeCount: 1,
+          throttles: 2,
+          receiveCount: 2,
+          firstReceivedAt: expect.any(Number),
+        },
+      ])
       expect(store.usage(FN).events).toBe(1)
     })
 
@@ -196,7 +210,7 @@ export function describeStoreContract(
 
     it('counts the events, bytes and oldest acceptedAt a function holds', async () => {
       const { store } = await open()
-      expect(store.usage(FN)).toEqual({ events: 0, bytes: 0, oldestAcceptedAt: null })
+      expect(store.usage(FN)).toEqual({ events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null })
       const now = Date.now()
       const older = newEvent('older', { acceptedAt: now - 1000, payload: '"äé"' })
       const newer = newEvent('newer', { acceptedAt: now, payload: '{"n":12345}' })
@@ -204,6 +218,7 @@ export function describeStoreContract(
       const bytes = (event: NewEvent) => Buffer.byteLength(event.payload)
       expect(store.usage(FN)).toEqual({
         events: 2,
+        leased: 0,
         bytes: bytes(older) + bytes(newer),
         oldestAcceptedAt: older.acceptedAt,
       })
@@ -216,7 +231,52 @@ export function describeStoreContract(
         const usage = store.usage(FN)
         return usage.events === 1 && usage.bytes === bytes(newer) && usage.oldestAcceptedAt === newer.acceptedAt
       })
-      expect(store.usage(OTHER)).toEqual({ events: 0, bytes: 0, oldestAcceptedAt: null })
+      expect(store.usage(OTHER)).toEqual({ events: 0, leased: 0, bytes: 0, oldestAcceptedAt: null })
+    })
+
+    it('hands an event out again once its lease runs out, counting the receipt, and voids the old lease', async () => {
+      const { store } = await open()
+      await store.enqueue([newEvent('visible-again')])
+      const [first] = await store.claim(FN, 1, claimOptions({ leaseMs: 1_000 }))
+      expect(first!.event.receiveCount).toBe(1)
+      expect(await store.claim(FN, 1, claimOptions())).toEqual([])
+      const [second] = await store.claim(FN, 1, claimOptions({ leaseMs: 30_000, waitMs: 3 * SOON }))
+      expect(second!.event).toMatchObject({ id: 'visible-again', receiveCount: 2 })
+      expect(second!.event.firstReceivedAt).toBeGreaterThan(0)
+      await expect(store.ack(first!)).rejects.toThrow()
+      await store.ack(second!)
+      await until(() => store.usage(FN).events === 0)
+    })
+
+    it('keeps an event leased while the lease is renewed', async () => {
+      const { store } = await open()
+      await store.enqueue([newEvent('renewed')])
+      const [lease] = await store.claim(FN, 1, claimOptions({ leaseMs: 1_000 }))
+      await store.renew(lease!, 30_000)
+      // Past the first lease, and past a shared store's stalled check.
+      expect(await store.claim(FN, 1, claimOptions({ waitMs: 2_500 }))).toEqual([])
+      await store.ack(lease!)
+    })
+
+    it('counts leased events in usage', async () => {
+      const { store } = await open()
+      await store.enqueue([newEvent('one'), newEvent('two')])
+      const [lease] = await store.claim(FN, 1, claimOptions())
+      await until(() => store.usage(FN).leased === 1 && store.usage(FN).events === 2)
+      await store.ack(lease!)
+    })
+
+    it('purges the events a function holds and no other', async () => {
+      const { store } = await open()
+      await store.enqueue([
+        newEvent('p1'),
+        newEvent('p2', { runAt: Date.now() + 60_000 }),
+        newEvent('kept', { functionName: OTHER }),
+      ])
+      expect(await store.purge(FN)).toBe(2)
+      expect(await store.claim(FN, 5, claimOptions({ waitMs: 200 }))).toEqual([])
+      expect(ids(await store.claim(OTHER, 5, claimOptions()))).toEqual(['kept'])
+      await until(() => store.usage(FN).events === 0)
     })
 
     it('keeps event-invoke-configs', async () => {

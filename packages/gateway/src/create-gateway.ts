@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { type AsyncInvoker, ErrorType, type Invoker } from '@lambdalet/protocol'
+import { type AsyncInvoker, ErrorType, type Invoker, type MessageQueues } from '@lambdalet/protocol'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { HTTPException } from 'hono/http-exception'
@@ -14,6 +14,7 @@ import { createInvokeStreamHandler, INVOKE_STREAM_PATH } from './invoke-stream-a
 import { createLifecycle, type Lifecycle } from './lifecycle.js'
 import { consoleLogger, type GatewayLogger, safeLogger } from './logger.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
+import { createSqsApi } from './sqs-api.js'
 
 export interface GatewayOptions {
   /**
@@ -22,6 +23,11 @@ export interface GatewayOptions {
    * served. Without it, `Event` invocations are refused.
    */
   events?: AsyncInvoker
+  /**
+   * SQS-style queues (`@lambdalet/events`' queue set): served over SQS's
+   * JSON protocol at `POST /` with `X-Amz-Target: AmazonSQS.<Action>`.
+   */
+  queues?: MessageQueues
   /** Function name → API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `ANY /files/{proxy+}`, `$default`. */
   routes?: Readonly<Record<string, readonly string[]>>
   /** Function name → the event its routes send: `2.0` (default) or REST-API-style `1.0`. */
@@ -108,10 +114,16 @@ export function createGateway(invoker: Invoker, options: GatewayOptions = {}): H
   })
 
   const strictAccount = options.accountId !== undefined
+  if (options.queues !== undefined) app.use(createSqsApi({ queues: options.queues, accountId, region }))
   app.post(INVOKE_PATH, createInvokeHandler({ invoker, events, log, region, accountId, strictAccount }))
   app.post(INVOKE_STREAM_PATH, createInvokeStreamHandler({ invoker, lifecycle, region, accountId, strictAccount }))
   if (events !== undefined)
-    registerEventInvokeConfigApi(app, { invoker, events, scope: { region, accountId, strictAccount } })
+    registerEventInvokeConfigApi(app, {
+      invoker,
+      events,
+      queues: options.queues,
+      scope: { region, accountId, strictAccount },
+    })
   registerControlPlane(app, {
     invoker,
     descriptions,

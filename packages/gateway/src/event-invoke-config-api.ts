@@ -6,6 +6,7 @@ import {
   type EventInvokeConfigEntry,
   type Invoker,
   isLambdaError,
+  type MessageQueues,
 } from '@lambdalet/protocol'
 import type { Context, Hono } from 'hono'
 import { apiError, serviceErrorResponse } from './api-error.js'
@@ -24,12 +25,25 @@ interface Deps {
   events: AsyncInvoker
   /** The region and account ARNs in the path must name, as for the Invoke API. */
   scope: FunctionScope
+  /** Queues a destination may name by its SQS ARN (kept as `queue:<name>` inside). */
+  queues?: MessageQueues | undefined
 }
+
+/** How destinations are written on the wire: a function's ARN, or a queue's. */
+interface DestinationArns {
+  functionPrefix: string
+  queuePrefix: string
+  isFunction(name: string): boolean
+  isQueue(name: string): boolean
+}
+
+const QUEUE_DESTINATION = 'queue:'
 
 /**
  * Put / Update / Get / Delete / List FunctionEventInvokeConfig, in AWS's
  * shapes (the AWS SDK's `…FunctionEventInvokeConfigCommand`s). Destinations
- * are function ARNs on the wire and function names inside.
+ * are function or SQS queue ARNs on the wire, and function names or
+ * `queue:<name>` inside.
  */
 export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps): void {
   const { invoker, events, scope } = deps
@@ -39,8 +53,14 @@ export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps):
     apiError(c, 413, ErrorType.RequestTooLarge, `Request must be smaller than ${MAX_BODY_BYTES} bytes`),
   )
 
+  const arns: DestinationArns = {
+    functionPrefix: arnPrefix,
+    queuePrefix: `arn:aws:sqs:${region}:${accountId}:`,
+    isFunction: (name) => invoker.hasFunction(name),
+    isQueue: (name) => deps.queues?.hasQueue(name) === true,
+  }
   const target = (c: Context): { name: string } | Response => servedFunction(c, invoker, scope)
-  const shape = (name: string, entry: EventInvokeConfigEntry): object => toAws(`${arnPrefix}${name}`, entry, arnPrefix)
+  const shape = (name: string, entry: EventInvokeConfigEntry): object => toAws(`${arnPrefix}${name}`, entry, arns)
 
   const write = (mode: 'replace' | 'merge') =>
     async function writeEventInvokeConfig(c: Context<GatewayEnv>): Promise<Response> {
@@ -48,7 +68,7 @@ export function registerEventInvokeConfigApi(app: Hono<GatewayEnv>, deps: Deps):
       if (found instanceof Response) return found
       let response: Response | undefined
       const rejected = await limit(c, async () => {
-        const parsed = fromAws(await c.req.text(), arnPrefix, (name) => invoker.hasFunction(name))
+        const parsed = fromAws(await c.req.text(), arns)
         if (!parsed.ok) {
           response = apiError(c, 400, ErrorType.InvalidParameterValue, parsed.message)
           return
@@ -90,10 +110,16 @@ function noConfig(c: Context, arn: string): Response {
   return apiError(c, 404, ErrorType.ResourceNotFound, `The function ${arn}:$LATEST doesn't have an EventInvokeConfig`)
 }
 
-function toAws(functionArn: string, entry: EventInvokeConfigEntry, arnPrefix: string): object {
+function toAws(functionArn: string, entry: EventInvokeConfigEntry, arns: DestinationArns): object {
   const { config } = entry
   const destination = (name: string | undefined): { Destination?: string } =>
-    name === undefined ? {} : { Destination: `${arnPrefix}${name}` }
+    name === undefined
+      ? {}
+      : {
+          Destination: name.startsWith(QUEUE_DESTINATION)
+            ? `${arns.queuePrefix}${name.slice(QUEUE_DESTINATION.length)}`
+            : `${arns.functionPrefix}${name}`,
+        }
   return {
     FunctionArn: `${functionArn}:$LATEST`,
     LastModified: entry.lastModified / 1000,
@@ -111,7 +137,8 @@ function toAws(functionArn: string, entry: EventInvokeConfigEntry, arnPrefix: st
 type Parsed = { ok: true; config: EventInvokeConfig } | { ok: false; message: string }
 
 /** AWS's request body to lambdalet's config, with every problem named. */
-function fromAws(text: string, arnPrefix: string, isFunction: (name: string) => boolean): Parsed {
+function fromAws(text: string, arns: DestinationArns): Parsed {
+  const { functionPrefix: arnPrefix, isFunction } = arns
   let body: unknown
   try {
     body = text === '' ? {} : JSON.parse(text)
@@ -144,14 +171,18 @@ function fromAws(text: string, arnPrefix: string, isFunction: (name: string) => 
     ] as const) {
       const arn = (config[awsKey] as { Destination?: unknown } | undefined)?.Destination
       if (arn === undefined) continue
-      // Another function is the one destination kind served here.
+      // Another function, or a queue, are the destination kinds served here.
+      const queue =
+        typeof arn === 'string' && arn.startsWith(arns.queuePrefix) ? arn.slice(arns.queuePrefix.length) : undefined
       const name =
         typeof arn === 'string' && arn.startsWith(arnPrefix)
           ? arn.slice(arnPrefix.length).replace(/:\$LATEST$/, '')
           : undefined
-      if (name === undefined || !isFunction(name)) {
+      if (queue !== undefined && arns.isQueue(queue)) {
+        destinations[key] = `${QUEUE_DESTINATION}${queue}`
+      } else if (name === undefined || !isFunction(name)) {
         problems.push(
-          `DestinationConfig.${awsKey}.Destination: expected the ARN of a function served here (${arnPrefix}NAME), got ${JSON.stringify(arn)}`,
+          `DestinationConfig.${awsKey}.Destination: expected the ARN of a function (${arnPrefix}NAME) or a queue (${arns.queuePrefix}NAME) served here, got ${JSON.stringify(arn)}`,
         )
       } else {
         destinations[key] = name
@@ -159,7 +190,9 @@ function fromAws(text: string, arnPrefix: string, isFunction: (name: string) => 
     }
     raw['destinations'] = destinations
   }
-  const checked = checkEventInvokeConfig(raw, isFunction)
+  const checked = checkEventInvokeConfig(raw, (target) =>
+    target.startsWith(QUEUE_DESTINATION) ? arns.isQueue(target.slice(QUEUE_DESTINATION.length)) : isFunction(target),
+  )
   if (!checked.ok) problems.push(...checked.problems.map(awsName))
   return problems.length === 0 && checked.ok
     ? { ok: true, config: checked.config }

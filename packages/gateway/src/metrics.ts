@@ -97,6 +97,15 @@ export function renderMetrics(stats: HostStats, asyncStats?: AsyncStats): string
       )
       for (const [label, s] of schedules) lines.push(`lambdalet_schedule_ticks_failed_total{${label}} ${s.failed}`)
     }
+    const queues = Object.entries(asyncStats.queues ?? {})
+    if (queues.length > 0) {
+      header('lambdalet_sqs_messages', 'gauge', 'Messages in an SQS queue: visible, or received and not yet deleted.')
+      for (const [name, counts] of queues) {
+        const label = `queue="${escapeLabel(name)}"`
+        lines.push(`lambdalet_sqs_messages{${label},state="visible"} ${counts.visible}`)
+        lines.push(`lambdalet_sqs_messages{${label},state="in_flight"} ${counts.inFlight}`)
+      }
+    }
   }
   lines.push('')
   return lines.join('\n')

@@ -29,6 +29,8 @@ export interface AsyncScheduleStats {
 
 export interface AsyncStats {
   functions: Record<string, AsyncFunctionStats>
+  /** SQS-style queues: messages that can be received now, and those received and not yet deleted. */
+  queues?: Record<string, { visible: number; inFlight: number }>
   /** By rule name; absent or empty without schedules. */
   schedules?: Record<string, AsyncScheduleStats>
   /** Where events are kept: `memory`, an embedded directory, `redis://…`. */

@@ -10,9 +10,9 @@ export interface EventInvokeConfig {
   /** How long an event may wait in the queue, in seconds: 60 to 21600. */
   maximumEventAgeInSeconds?: number
   destinations?: {
-    /** A function invoked asynchronously with the invocation record of each success. */
+    /** A function invoked asynchronously with the invocation record of each success, or `queue:<name>`. */
     onSuccess?: string
-    /** A function invoked asynchronously with the record of each event that was dropped. */
+    /** A function invoked asynchronously with the record of each event that was dropped, or `queue:<name>`. */
     onFailure?: string
   }
 }
@@ -25,9 +25,10 @@ export type ConfigCheck = { ok: true; config: EventInvokeConfig } | { ok: false;
 /**
  * Checks a config from a file or an API body (already mapped to these
  * names) and lists every problem as `key: expected …, got …`.
- * `isFunction` says whether a destination names a served function.
+ * `isDestination` says whether a destination names a served function (or a
+ * queue, as `queue:<name>`).
  */
-export function checkEventInvokeConfig(raw: unknown, isFunction: (name: string) => boolean): ConfigCheck {
+export function checkEventInvokeConfig(raw: unknown, isDestination: (name: string) => boolean): ConfigCheck {
   const problems: string[] = []
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { ok: false, problems: [`expected an object, got ${show(raw)}`] }
@@ -53,8 +54,10 @@ export function checkEventInvokeConfig(raw: unknown, isFunction: (name: string) 
       for (const [key, target] of Object.entries(destinations)) {
         if (key !== 'onSuccess' && key !== 'onFailure') {
           problems.push(`destinations.${key}: unknown key (expected onSuccess or onFailure)`)
-        } else if (typeof target !== 'string' || !isFunction(target)) {
-          problems.push(`destinations.${key}: expected the name of a function served here, got ${show(target)}`)
+        } else if (typeof target !== 'string' || !isDestination(target)) {
+          problems.push(
+            `destinations.${key}: expected the name of a function served here, or queue:<name> of a queue here, got ${show(target)}`,
+          )
         } else {
           config.destinations[key] = target
         }

@@ -39,7 +39,17 @@ export {
   LATEST_VERSION,
   logGroupName,
 } from './lambda-names.js'
-export { MAX_ASYNC_PAYLOAD_BYTES, MAX_PAYLOAD_BYTES, TAIL_LOG_BYTES } from './limits.js'
+export { MAX_ASYNC_PAYLOAD_BYTES, MAX_MESSAGE_BYTES, MAX_PAYLOAD_BYTES, TAIL_LOG_BYTES } from './limits.js'
+export type {
+  MessageAttributeValue,
+  MessageQueues,
+  OutgoingMessage,
+  QueueErrorCode,
+  ReceivedMessage,
+  ReceiveOptions,
+  SentMessage,
+} from './message-queues.js'
+export { isQueueError, QueueError } from './message-queues.js'
 export type {
   ClientContext,
   CognitoIdentity,

@@ -1,24 +1,27 @@
-import type { ScheduleOptions } from '@lambdalet/events'
+import type { QueueMapping, ScheduleOptions } from '@lambdalet/events'
 import { describeValue } from './config-error.js'
 import { checkScheduleEntry, type ScheduleEntry, toScheduleOptions } from './schedule-config.js'
+import { isSqsEvent, type SqsEventEntry, sqsEventProblems, sqsMapping } from './sqs-event.js'
 
 /** One entry of a function's `events`: what invokes it besides callers. */
-export type EventSourceEntry = ScheduleEntry
+export type EventSourceEntry = ScheduleEntry | SqsEventEntry
 
 /**
  * Checks a function's `events`, dispatching each entry on its kind's key.
- * `ruleNames` collects the schedules' rule names across functions.
+ * `ruleNames` collects the schedules' rule names across functions; `queues`
+ * are the queue names the file defines.
  */
 export function checkEventSources(
   events: unknown,
   path: string,
   functionName: string,
   ruleNames: Map<string, string>,
+  queues: ReadonlySet<string>,
 ): string[] {
   if (events === undefined) return []
   if (!Array.isArray(events)) {
     return [
-      `${path}: expected an array of event sources such as { "schedule": "rate(5 minutes)" }, got ${describeValue(events)}`,
+      `${path}: expected an array of event sources such as { "schedule": "rate(5 minutes)" } or { "sqs": "orders" }, got ${describeValue(events)}`,
     ]
   }
   const issues: string[] = []
@@ -30,9 +33,11 @@ export function checkEventSources(
       issues.push(
         ...checkScheduleEntry(entry as Record<string, unknown>, at, `${functionName}-schedule-${schedules}`, ruleNames),
       )
+    } else if (isSqsEvent(entry)) {
+      issues.push(...sqsEventProblems(at, entry, queues))
     } else {
       issues.push(
-        `${at}: expected an event source with a "schedule" key, such as { "schedule": "rate(5 minutes)" }, got ${describeEntry(entry)}`,
+        `${at}: expected an event source with a "schedule" or "sqs" key, such as { "schedule": "rate(5 minutes)" } or { "sqs": "orders" }, got ${describeEntry(entry)}`,
       )
     }
   })
@@ -44,7 +49,14 @@ export function scheduleOptions(
   functionName: string,
   events: readonly EventSourceEntry[] | undefined,
 ): ScheduleOptions[] {
-  return (events ?? []).filter((entry) => 'schedule' in entry).map((entry) => toScheduleOptions(functionName, entry))
+  return (events ?? [])
+    .filter((entry): entry is ScheduleEntry => 'schedule' in entry)
+    .map((entry) => toScheduleOptions(functionName, entry))
+}
+
+/** The SQS event source mappings among a function's checked `events`, in order. */
+export function queueMappings(functionName: string, events: readonly EventSourceEntry[] | undefined): QueueMapping[] {
+  return (events ?? []).filter(isSqsEvent).map((entry) => sqsMapping(functionName, entry))
 }
 
 function describeEntry(entry: unknown): string {

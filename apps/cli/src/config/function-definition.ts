@@ -1,3 +1,4 @@
+import type { QueueSettings } from '@lambdalet/events'
 import type { PayloadFormatVersion } from '@lambdalet/gateway'
 import type { FunctionOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
@@ -9,7 +10,7 @@ export interface FunctionDefinition extends FunctionOptions, EventInvokeConfig {
   routes: string[]
   /** The event its routes send: `2.0` (default) or REST-API-style `1.0`. */
   payloadFormatVersion?: PayloadFormatVersion
-  /** What invokes it besides callers: schedules. */
+  /** What invokes it besides callers: schedules, SQS queues. */
   events?: EventSourceEntry[]
 }
 
@@ -48,6 +49,8 @@ export interface Project {
   retryDelaysMs?: [number, number]
   throttleBackoffMs?: { initial: number; max: number }
   leaseMs?: number
+  /** SQS-style queues; a function's `events` can map one to it. */
+  queues?: Record<string, QueueSettings>
   /** Names of the server's environment variables every function gets. */
   inheritEnv?: string[]
 }

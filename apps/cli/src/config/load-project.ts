@@ -96,9 +96,12 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   }
   for (const [name, entry] of Object.entries(config.functions)) {
     for (const [key, target] of Object.entries(entry.destinations ?? {})) {
-      if (project.functions[target] === undefined) {
+      const queue = target.startsWith('queue:') ? target.slice('queue:'.length) : undefined
+      const exists =
+        queue === undefined ? project.functions[target] !== undefined : Object.hasOwn(config.queues ?? {}, queue)
+      if (!exists) {
         issues.push(
-          `${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here, got ${JSON.stringify(target)}`,
+          `${shown}: ${keyPath(keyPath(keyPath('functions', name), 'destinations'), key)}: expected a function served here${queue === undefined ? '' : ' or queue:<name> of a queue in "queues"'}, got ${JSON.stringify(target)}`,
         )
       }
     }
@@ -116,6 +119,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
   ] as const) {
     if (config[key] !== undefined) Object.assign(project, { [key]: config[key] })
   }
+  if (config.queues !== undefined) project.queues = config.queues
   // A relative store directory is the config file's, as its handlers are.
   if (config.store !== undefined)
     project.store = isDirectory(config.store) ? resolve(configDir, config.store) : config.store

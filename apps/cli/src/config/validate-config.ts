@@ -5,6 +5,7 @@ import { EVENT_AGE_SECONDS_RANGE, type EventInvokeConfig, RETRY_ATTEMPTS_RANGE }
 import { describeValue, keyPath } from './config-error.js'
 import { checkEventSources, type EventSourceEntry } from './event-sources.js'
 import { isFunctionName } from './function-definition.js'
+import { queueNames, queuesProblems } from './queues-config.js'
 
 /** A function's entry in a config file: every field optional, since a folder may supply the handler. */
 export type FunctionEntry = Partial<FunctionOptions> &
@@ -22,6 +23,8 @@ export interface ConfigFile {
   throttleBackoffMs?: { initial: number; max: number }
   /** On a shared store, how long an instance holds an event before another may take it (renewed while it runs). */
   leaseMs?: number
+  /** SQS-style queues by name: `visibilityTimeoutSeconds`, `maxReceiveCount`, `deadLetterQueue`, … */
+  queues?: Record<string, Record<string, unknown>>
   /** Names of the server's environment variables every function gets (`NODE_ENV`, …). */
   inheritEnv?: string[]
 }
@@ -72,13 +75,14 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
   maximumEventAgeInSeconds: integerIn(EVENT_AGE_SECONDS_RANGE),
   // Which functions exist is known once the folder is read: checked in load-project.
+  // `queue:<name>` targets a queue; both kinds are checked against what exists in load-project.
   destinations: (value) =>
     isObject(value) &&
     Object.entries(value).every(
       ([key, target]) => (key === 'onSuccess' || key === 'onFailure') && typeof target === 'string',
     )
       ? null
-      : 'an object with onSuccess and/or onFailure naming functions',
+      : 'an object with onSuccess and/or onFailure naming functions (or queue:<name>)',
   // A string, as in API Gateway: JSON's 1.0 is the number 1.
   payloadFormatVersion: (value) => (value === '1.0' || value === '2.0' ? null : '"1.0" or "2.0"'),
   events: () => null, // checked entry by entry below
@@ -95,6 +99,7 @@ const topChecks: Record<Exclude<keyof ConfigFile, 'functions'>, Check> = {
     return kind.ok ? null : kind.message
   },
   leaseMs: integer(1_000, 'an integer of at least 1000 (ms)'),
+  queues: () => null, // checked queue by queue below
   inheritEnv: envNameList,
   retryDelaysMs: (value) =>
     Array.isArray(value) && value.length === 2 && value.every((n) => nonNegativeInteger(n) === null)
@@ -132,6 +137,8 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
     if (check === undefined) unknownKey(issues, key, ['functions', ...Object.keys(topChecks)])
     else checkValue(expect, key, check, value)
   }
+  issues.push(...queuesProblems(raw['queues']))
+  const queues = queueNames(raw['queues'])
   const functions = raw['functions']
   if (!isObject(functions)) {
     expect('functions', 'an object of function name → settings', functions)
@@ -159,7 +166,7 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
     }
     checkEnv(expect, keyPath(at, 'env'), entry['env'])
     checkRoutes(expect, keyPath(at, 'routes'), entry['routes'])
-    issues.push(...checkEventSources(entry['events'], keyPath(at, 'events'), name, ruleNames))
+    issues.push(...checkEventSources(entry['events'], keyPath(at, 'events'), name, ruleNames, queues))
   }
   return { config: issues.length === 0 ? (raw as unknown as ConfigFile) : null, issues }
 }

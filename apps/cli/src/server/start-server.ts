@@ -1,7 +1,14 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createEventQueue, type EventQueue, type ScheduleOptions, type StoreSpec } from '@lambdalet/events'
+import {
+  createEventQueue,
+  type EventQueue,
+  type QueueMapping,
+  type QueueSettings,
+  type ScheduleOptions,
+  type StoreSpec,
+} from '@lambdalet/events'
 import {
   createGateway,
   createLifecycle,
@@ -12,7 +19,7 @@ import {
 import { createHost, type FunctionOptions, type Host, type HostOptions } from '@lambdalet/host'
 import type { EventInvokeConfig } from '@lambdalet/protocol'
 import { ConfigError } from '../config/config-error.js'
-import { scheduleOptions } from '../config/event-sources.js'
+import { queueMappings, scheduleOptions } from '../config/event-sources.js'
 import { asyncConfig, type FunctionDefinition, hostFunctionOptions } from '../config/function-definition.js'
 import { createLogWriter, toStderr, toStdout } from '../logging/log-writer.js'
 import { describeFunctions } from './function-descriptions.js'
@@ -46,6 +53,8 @@ export interface StartServerOptions {
   throttleBackoffMs?: { initial: number; max: number }
   /** On a shared store, how long an instance holds an event before another may take it; default 30000. */
   leaseMs?: number
+  /** SQS-style queues, served over the SQS API; a function's `events` maps one to it (`{ "sqs": "orders" }`). */
+  queues?: Record<string, QueueSettings>
   /** Recycle a function's environments when its code changes (the host's `watch`). */
   watch?: boolean
   /**
@@ -119,10 +128,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const functions: Record<string, FunctionOptions> = {}
   const asyncConfigs: Record<string, EventInvokeConfig> = {}
   const schedules: ScheduleOptions[] = []
+  const mappings: QueueMapping[] = []
   for (const [name, definition] of Object.entries(options.functions)) {
     functions[name] = hostFunctionOptions(definition)
     asyncConfigs[name] = asyncConfig(definition)
     schedules.push(...scheduleOptions(name, definition.events))
+    mappings.push(...queueMappings(name, definition.events))
   }
   let host: Host
   try {
@@ -165,6 +176,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger,
       region: options.region,
       accountId: options.accountId,
+      queues: options.queues,
+      mappings,
     })
   } catch (error) {
     await host.close()
@@ -184,6 +197,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
     return createGateway(host, {
       events,
+      queues: events.queues,
       routes,
       payloadFormatVersions,
       functions: describeFunctions(definitions),
@@ -281,6 +295,8 @@ async function shutdown(
 ): Promise<boolean> {
   const started = Date.now()
   lifecycle.beginShutdown()
+  // A long poll would otherwise hold the drain for up to 20 s.
+  events.queues.endLongPolls()
   // Stops accepting connections and closes the idle ones (Node ≥ 19).
   const closed = new Promise<void>((resolve) => server.close(() => resolve()))
   const requestsDrained = await lifecycle.drain(drainTimeoutMs)

@@ -13,6 +13,7 @@ import { http } from './figures/http.mjs'
 import { idleRss } from './figures/idle-rss.mjs'
 import { logs } from './figures/logs.mjs'
 import { payload } from './figures/payload.mjs'
+import { processEnvironments } from './figures/process.mjs'
 import { streaming } from './figures/streaming.mjs'
 import { renderTable } from './lib/table.mjs'
 
@@ -44,6 +45,14 @@ const sections = {
       progress,
     }),
   cold: (s) => coldStart({ samples: s.coldSamples, progress }),
+  process: (s) =>
+    processEnvironments({
+      rounds: s.rounds,
+      windowMs: s.windowMs,
+      warmupMs: s.warmupMs,
+      coldSamples: s.coldSamples,
+      progress,
+    }),
   payload: (s) => payload({ rounds: s.rounds, windowMs: s.windowMs, warmupMs: s.warmupMs, progress }),
   rss: (s) => idleRss({ rounds: s.rssRounds, environments: s.rssEnvironments, progress }),
   stream: (s) => streaming({ rounds: s.streamRounds, megabytes: s.streamMegabytes, progress }),

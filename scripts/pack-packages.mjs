@@ -16,6 +16,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 export const PACKAGES = [
   'packages/protocol',
   'packages/runtime',
+  'packages/runtime-api',
   'packages/host',
   'packages/events',
   'packages/gateway',

@@ -20,7 +20,7 @@ describe('lambdalet serve examples/', () => {
 
   const request = (path: string, init?: RequestInit): Promise<Response> => fetch(`${server.url}${path}`, init)
 
-  it('finds the nine example functions', () => {
+  it('finds the ten example functions', () => {
     expect(server.host.functionNames().sort()).toEqual([
       'api',
       'countdown',
@@ -31,6 +31,7 @@ describe('lambdalet serve examples/', () => {
       'legacy',
       'order-worker',
       'place-order',
+      'shell',
     ])
   })
 

@@ -131,6 +131,17 @@ export function describeStoreContract(
       expect(Date.now() - started).toBeLessThan(SOON)
     })
 
+    it('resolves a claim with none when its signal aborts while the claim is still starting', async () => {
+      const { store } = await open()
+      const controller = new AbortController()
+      const started = Date.now()
+      const claimed = store.claim(FN, 1, claimOptions({ waitMs: 30_000, signal: controller.signal }))
+      // Synchronously after the call: before any adapter has set up its wait.
+      controller.abort()
+      expect(await claimed).toEqual([])
+      expect(Date.now() - started).toBeLessThan(SOON)
+    })
+
     it('resolves a waiting claim with none when its signal aborts', async () => {
       const { store } = await open()
       const controller = new AbortController()

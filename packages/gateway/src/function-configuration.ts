@@ -18,6 +18,8 @@ export interface FunctionDescription {
   environmentKeys?: readonly string[]
   /** The function's own concurrency limit, reported as reserved concurrency. */
   maxConcurrency?: number
+  /** Lambda's `Runtime`; default this Node's `nodejsNN.x` (a function on worker threads). */
+  runtime?: string
 }
 
 /** Shown in place of every environment variable's value. */
@@ -76,6 +78,7 @@ export function createConfiguration(
     LoggingConfig: { LogGroup: `/aws/lambda/${name}` },
   }
   if (description === undefined) return configuration
+  if (description.runtime !== undefined) configuration.Runtime = description.runtime
   if (description.handler !== undefined) configuration.Handler = description.handler
   // Lambda's Timeout is whole seconds; a sub-second timeout still reads as one.
   if (description.timeoutMs !== undefined) configuration.Timeout = Math.ceil(description.timeoutMs / 1000)

@@ -27,7 +27,10 @@ import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
 import { preparedTransports } from './prepared-transports.js'
+import { processEnvironment } from './process-environment.js'
+import { childProcesses } from './process-transport.js'
 import { StreamingResponse } from './streaming-response.js'
+import type { TransportFactory } from './transport.js'
 import { workerThreads } from './worker-transport.js'
 
 export interface ServiceSettings {
@@ -99,15 +102,8 @@ export class FunctionService {
       logLevel: config.logLevel,
       logBudgetBytes: config.logBudgetBytes,
     }
-    const threads = workerThreads({
-      workerFile: settings.workerFile,
-      config: runtime,
-      env: lambdaEnvironment(config, settings.environment),
-      memoryMb: config.memoryMb,
-    })
     this.#pool = new Pool({
-      // Plain JavaScript starts with nothing to prepare, not even an await.
-      transports: code.typescript ? preparedTransports(threads, () => this.#prepare()) : threads,
+      transports: this.#transports(settings, runtime),
       maxConcurrency: config.maxConcurrency,
       minWarm: config.minWarm,
       timeoutMs: config.timeoutMs,
@@ -117,6 +113,28 @@ export class FunctionService {
       log: (message, current) => this.#log.function(message, current),
       prewarmFailed: (error) => this.#log.platform(null, initReportLine(error.errorType, error)),
     })
+  }
+
+  /** The one place that knows which kind of environment the function runs in. */
+  #transports(settings: ServiceSettings, runtime: RuntimeConfig): TransportFactory {
+    const { config } = settings
+    if (config.runtime.kind === 'process') {
+      return childProcesses({
+        command: config.runtime.command,
+        cwd: config.codeRoot,
+        env: processEnvironment(config, settings.environment, runtime.logStreamName),
+        invokedFunctionArn: runtime.invokedFunctionArn,
+        memoryMb: config.memoryMb,
+      })
+    }
+    const threads = workerThreads({
+      workerFile: settings.workerFile,
+      config: runtime,
+      env: lambdaEnvironment(config, settings.environment),
+      memoryMb: config.memoryMb,
+    })
+    // Plain JavaScript starts with nothing to prepare, not even an await.
+    return this.#code.typescript ? preparedTransports(threads, () => this.#prepare()) : threads
   }
 
   invoke(payload: string, options: InvokeOptions): Promise<RawInvokeResult> {

@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path'
+import { dirname, isAbsolute, resolve } from 'node:path'
 import { FUNCTION_NAME_PATTERN, type HandlerSpec, type LogLevel, parseHandler } from '@lambdalet/protocol'
 import { defaultConcurrency, defaults } from './defaults.js'
 import { HOST_LOG_LEVELS, type HostLogLevel, type LogEntry } from './log-entry.js'
@@ -14,8 +14,23 @@ export interface LogOptions {
 }
 
 export interface FunctionOptions {
-  /** `file.mjs`, `file.mjs#export`, or Lambda style `src/index.handler`. */
+  /**
+   * `file.mjs`, `file.mjs#export`, or Lambda style `src/index.handler`; for a
+   * process environment, its `_HANDLER`, which the runtime client reads.
+   */
   handler: string
+  /**
+   * What runs the function: `thread` (default), a worker thread in this
+   * process; `process`, a child process running any Lambda runtime client
+   * against its own HTTP Runtime API.
+   */
+  runtime?: RuntimeKind
+  /**
+   * For `runtime: 'process'`: the executable and its arguments, a relative
+   * path resolved against `codeDir` (as a container's entrypoint is); by
+   * default the `bootstrap` file in `codeDir` (as `provided.al2023` runs).
+   */
+  command?: string[]
   /** Base for a relative handler path (default: `process.cwd()`). */
   codeDir?: string
   /** Invocation timeout; default 3000, as Lambda. */
@@ -86,13 +101,20 @@ export interface HostOptions {
   awsEndpoints?: Record<string, string>
 }
 
+export type RuntimeKind = 'thread' | 'process'
+
+/** How a function's environments run: its module in a worker thread, or a command in a child process. */
+export type RuntimeSpec = { kind: 'thread' } | { kind: 'process'; command: [string, ...string[]] }
+
 /** A function's options with defaults applied, validated once at start-up. */
 export interface FunctionConfig {
   name: string
   handler: string
   /** The function's code root (`LAMBDA_TASK_ROOT`): `codeDir`, or the handler file's folder. */
   codeRoot: string
+  /** The module a thread loads; for a process, no candidates (its runtime client finds the code). */
   spec: HandlerSpec
+  runtime: RuntimeSpec
   timeoutMs: number
   memoryMb: number
   maxConcurrency: number
@@ -111,6 +133,8 @@ export interface FunctionConfig {
 
 const functionKeys = new Set([
   'handler',
+  'runtime',
+  'command',
   'codeDir',
   'timeoutMs',
   'memoryMb',
@@ -219,12 +243,17 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
   if (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string')) {
     throw new TypeError(`Expected \`${at('env')}\` to be an object of strings`)
   }
-  const spec = parseHandler(options.handler, options.codeDir ?? process.cwd())
+  const runtime = resolveRuntime(name, options)
+  const spec =
+    runtime.kind === 'thread'
+      ? parseHandler(options.handler, options.codeDir ?? process.cwd())
+      : { candidates: [], exportName: options.handler }
   return {
     name,
     handler: options.handler,
     codeRoot: options.codeDir === undefined ? dirname(spec.candidates[0] ?? process.cwd()) : resolve(options.codeDir),
     spec,
+    runtime,
     timeoutMs: optionalInteger(at('timeoutMs'), options.timeoutMs, 1) ?? defaults.timeoutMs,
     memoryMb: optionalInteger(at('memoryMb'), options.memoryMb, 16) ?? defaults.memoryMb,
     maxConcurrency,
@@ -261,4 +290,39 @@ function optionalInteger(key: string, value: unknown, minimum: number): number |
     throw new TypeError(`Expected \`${key}\` to be an integer of at least ${minimum}, got \`${String(value)}\``)
   }
   return value
+}
+
+function resolveRuntime(name: string, options: FunctionOptions): RuntimeSpec {
+  const at = (key: string) => `functions.${name}.${key}`
+  const kind = options.runtime ?? 'thread'
+  if (kind !== 'thread' && kind !== 'process') {
+    throw new TypeError(`Expected \`${at('runtime')}\` to be 'thread' or 'process', got \`${String(kind)}\``)
+  }
+  if (kind === 'thread') {
+    if (options.command !== undefined) {
+      throw new TypeError(`Expected \`${at('command')}\` only with \`runtime: 'process'\``)
+    }
+    return { kind }
+  }
+  const codeDir = resolve(options.codeDir ?? process.cwd())
+  if (typeof options.handler !== 'string' || options.handler.trim() === '') {
+    throw new TypeError(`Expected \`${at('handler')}\` to be a non-empty string, got \`${String(options.handler)}\``)
+  }
+  const command = options.command ?? ['bootstrap']
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    command.some((part) => typeof part !== 'string') ||
+    command[0] === ''
+  ) {
+    throw new TypeError(`Expected \`${at('command')}\` to be a non-empty array of strings, got \`${String(command)}\``)
+  }
+  const [file, ...args] = command as [string, ...string[]]
+  // A bare name is looked up on the environment's PATH, as a container's entrypoint is; a path is the code's.
+  const executable = options.command === undefined || file.includes('/') ? absolute(file, codeDir) : file
+  return { kind, command: [executable, ...args] }
+}
+
+function absolute(file: string, base: string): string {
+  return isAbsolute(file) ? file : resolve(base, file)
 }

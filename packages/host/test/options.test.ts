@@ -18,6 +18,17 @@ describe('options', () => {
     [{ functions: { f: { handler, env: { A: 1 } } } }, '`functions.f.env`'],
     [{ functions: {}, maxConcurrency: 0 }, '`maxConcurrency`'],
     [{ functions: {}, extra: true }, 'Unknown host option `extra`'],
+    [{ functions: { f: { handler, runtime: 'vm' } } }, "Expected `functions.f.runtime` to be 'thread' or 'process'"],
+    [{ functions: { f: { handler, command: ['./run'] } } }, "`functions.f.command` only with `runtime: 'process'`"],
+    [
+      { functions: { f: { handler: 'x', runtime: 'process', command: [] } } },
+      '`functions.f.command` to be a non-empty',
+    ],
+    [
+      { functions: { f: { handler: 'x', runtime: 'process', command: [1] } } },
+      '`functions.f.command` to be a non-empty',
+    ],
+    [{ functions: { f: { handler: '', runtime: 'process' } } }, '`functions.f.handler` to be a non-empty string'],
   ])('rejects bad options with a message naming them (%#)', (options, message) => {
     expect(() => createHost(options as never)).toThrow(message)
   })

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { accessSync, constants, existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { storeKind } from '@lambdalet/events'
 import { parseHandler } from '@lambdalet/protocol'
@@ -92,6 +92,11 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
       issues.push(`${shown}: ${at}.handler: ${problem}`)
       continue
     }
+    const missing = executableProblem(merged)
+    if (missing !== null) {
+      issues.push(`${shown}: ${at}.${merged.command === undefined ? 'codeDir' : 'command'}: ${missing}`)
+      continue
+    }
     project.functions[name] = merged
   }
   for (const [name, entry] of Object.entries(config.functions)) {
@@ -127,6 +132,7 @@ function applyConfig(project: LoadedProject, config: ConfigFile, configDir: stri
 
 /** `null` when one of the handler's candidate files exists, else what is wrong. */
 function handlerProblem(fn: FunctionDefinition): string | null {
+  if (fn.runtime === 'process') return null
   let candidates: string[]
   try {
     candidates = parseHandler(fn.handler, fn.codeDir as string).candidates
@@ -135,6 +141,25 @@ function handlerProblem(fn: FunctionDefinition): string | null {
   }
   if (candidates.some((file) => existsSync(file))) return null
   return `expected an existing file, got ${JSON.stringify(fn.handler)} (no ${candidates.join(' or ')})`
+}
+
+/**
+ * `null` when a process function's executable is there to run, else what is
+ * wrong: its `command[0]` (a path is relative to `codeDir`; a bare name is
+ * looked up on PATH when it starts) or the `bootstrap` in `codeDir`.
+ */
+function executableProblem(fn: FunctionDefinition): string | null {
+  if (fn.runtime !== 'process') return null
+  const file = fn.command?.[0] ?? 'bootstrap'
+  if (fn.command !== undefined && !file.includes('/')) return null
+  const path = resolve(fn.codeDir as string, file)
+  try {
+    accessSync(path, constants.X_OK)
+    return null
+  } catch {
+    const what = fn.command === undefined ? 'a `bootstrap` executable in the code directory' : 'an executable file'
+    return `expected ${what}, got nothing runnable at ${path}`
+  }
 }
 
 /** Relative to the current folder when inside it, else absolute. */

@@ -71,6 +71,11 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   env: () => null, // checked key by key below
   inheritEnv: envNameList,
   logBudgetBytes: nonNegativeInteger,
+  runtime: (value) => (value === 'thread' || value === 'process' ? null : '"thread" or "process"'),
+  command: (value) =>
+    Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string') && value[0] !== ''
+      ? null
+      : 'a non-empty array of strings, e.g. ["node_modules/.bin/aws-lambda-ric", "index.handler"]',
   routes: () => null,
   maximumRetryAttempts: integerIn(RETRY_ATTEMPTS_RANGE),
   maximumEventAgeInSeconds: integerIn(EVENT_AGE_SECONDS_RANGE),
@@ -159,6 +164,9 @@ export function validateConfig(raw: unknown): { config: ConfigFile | null; issue
       const check = own(functionChecks, key)
       if (check === undefined) unknownKey(issues, keyPath(at, key), Object.keys(functionChecks))
       else checkValue(expect, keyPath(at, key), check, value)
+    }
+    if (entry.command !== undefined && entry.runtime !== 'process') {
+      issues.push(`${keyPath(at, 'command')}: only for "runtime": "process"`)
     }
     const { minWarm, maxConcurrency } = entry
     if (typeof minWarm === 'number' && typeof maxConcurrency === 'number' && minWarm > maxConcurrency) {

@@ -17,6 +17,8 @@ export function describeFunctions(functions: Record<string, FunctionDefinition>)
       environmentKeys: Object.keys(fn.env ?? {}),
     }
     if (fn.maxConcurrency !== undefined) description.maxConcurrency = fn.maxConcurrency
+    // A process runs whatever runtime client it is given, as a custom runtime does.
+    if (fn.runtime === 'process') description.runtime = 'provided.al2023'
     descriptions[name] = description
   }
   return descriptions

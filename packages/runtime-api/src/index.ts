@@ -1,0 +1,5 @@
+export { RuntimeApiError } from './api-error.js'
+export { ERROR_TYPE_HEADER, errorReport } from './error-report.js'
+export { listenRuntimeApi, type RuntimeApiServer } from './listen.js'
+export { createRuntimeApi, type RuntimeApi, type RuntimeApiEvents, type RuntimeApiOptions } from './runtime-api.js'
+export { InvokeHeader } from './runtime-event.js'

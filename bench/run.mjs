@@ -12,6 +12,7 @@ import { embedded } from './figures/embedded.mjs'
 import { gateway } from './figures/gateway.mjs'
 import { http } from './figures/http.mjs'
 import { idleRss } from './figures/idle-rss.mjs'
+import { logs } from './figures/logs.mjs'
 import { payload } from './figures/payload.mjs'
 import { processEnvironments } from './figures/process.mjs'
 import { streaming } from './figures/streaming.mjs'
@@ -37,6 +38,15 @@ const sections = {
     }),
   gateway: (s) =>
     gateway({ rounds: s.rounds, durationSeconds: s.httpSeconds, warmupSeconds: s.httpWarmupSeconds, progress }),
+  logs: (s) =>
+    logs({
+      rounds: s.rounds,
+      windowMs: s.windowMs,
+      warmupMs: s.warmupMs,
+      durationSeconds: s.httpSeconds,
+      warmupSeconds: s.httpWarmupSeconds,
+      progress,
+    }),
   cold: (s) => coldStart({ samples: s.coldSamples, progress }),
   process: (s) =>
     processEnvironments({

@@ -1,4 +1,4 @@
-const decimals = { 'inv/s': 0, 'req/s': 0, 'rt/s': 1, ms: 2, MB: 1 }
+const decimals = { 'inv/s': 0, 'req/s': 0, 'rt/s': 1, ms: 2, MB: 1, µs: 1 }
 
 function amount(value, unit) {
   const digits = decimals[unit] ?? 2

@@ -1,3 +1,4 @@
+import { HOST_LOG_LEVELS, type HostLogLevel } from '@lambdalet/host'
 import { LOG_FORMATS, type LogFormat } from './logging/format-log.js'
 import { UsageError } from './usage-error.js'
 
@@ -38,5 +39,14 @@ export function parseLogFormat(value: string | undefined): LogFormat {
   return value as LogFormat
 }
 
-export const logFormatOption = { 'log-format': { type: 'string' } } as const
+/** `--log-level`: which lines are written, `info` by default. */
+export function parseLogLevel(value: string | undefined): HostLogLevel {
+  if (value === undefined) return 'info'
+  if (!(HOST_LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new UsageError(`--log-level: expected one of ${HOST_LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`)
+  }
+  return value as HostLogLevel
+}
+
+export const logFormatOption = { 'log-format': { type: 'string' }, 'log-level': { type: 'string' } } as const
 export const helpOption = { help: { type: 'boolean', short: 'h' } } as const

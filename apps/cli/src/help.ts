@@ -38,6 +38,8 @@ Options:
                            redis://host:port or postgres://user:pass@host:port/db
                            to share them between several servers
   --log-format <format>    text (default) or json
+  --log-level <level>      debug, info (default), warn, error or silent: warn
+                           drops START / END / REPORT and keeps function errors
   --watch                  recycle a function's environments when its code changes, and
                            add or remove functions as files come and go in [dir]
   -h, --help               show this help
@@ -58,4 +60,5 @@ Options:
   --event-file <file>      read the event from a file ("-" for stdin)
   --config <file>          a config file (replaces [dir]/lambdalet.json)
   --log-format <format>    text (default) or json
+  --log-level <level>      debug, info (default), warn, error or silent
   -h, --help               show this help`

@@ -157,7 +157,7 @@ describe('loading functions from a folder and a config file', () => {
     })
     const found = await issues(loadProject({ dir, cwd: dir }))
     expect(found).toContain(
-      'lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, maxStreamBytes, env, inheritEnv, runtime, command, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion, events)',
+      'lambdalet.json: functions.hello.timeout: unknown key (expected one of handler, codeDir, timeoutMs, memoryMb, maxConcurrency, maxQueue, idleTimeoutMs, minWarm, initTimeoutMs, maxStreamBytes, env, inheritEnv, logBudgetBytes, runtime, command, routes, maximumRetryAttempts, maximumEventAgeInSeconds, destinations, payloadFormatVersion, events)',
     )
     expect(found.some((issue) => issue.startsWith('lambdalet.json: port: unknown key'))).toBe(true)
     expect(found.some((issue) => issue.startsWith('lambdalet.json: functions.hello.__proto__: unknown key'))).toBe(true)

@@ -13,6 +13,8 @@ export const defaults = {
   minWarm: 0,
   initTimeoutMs: 10_000,
   drainTimeoutMs: 10_000,
+  logBudgetBytes: 8 * 1024 * 1024,
+  logLevel: 'info',
   /** Quiet time after a change before watch mode recycles (an editor's save is several events). */
   watchDebounceMs: 150,
   maxStreamBytes: MAX_STREAM_BYTES,

@@ -202,12 +202,17 @@ export class Environment {
       case 'response':
         if (state !== 'busy') return
         this.#observeHeap(message.heapUsedBytes)
-        this.#answer({ kind: 'response', body: message.body })
+        this.#answer({ kind: 'response', body: message.body, durationMs: message.durationMs })
         return
       case 'error':
         if (state !== 'busy') return
         this.#observeHeap(message.heapUsedBytes)
-        this.#answer({ kind: 'error', error: message.error, invalidEvent: message.invalidEvent === true })
+        this.#answer({
+          kind: 'error',
+          error: message.error,
+          invalidEvent: message.invalidEvent === true,
+          durationMs: message.durationMs,
+        })
         return
       case 'log':
         if (state !== 'dead') this.#settings.events.log(message, this.#running?.invocation ?? null)
@@ -253,7 +258,7 @@ export class Environment {
       }
       case 'stream-end':
         this.#observeHeap(message.heapUsedBytes)
-        this.#answer({ kind: 'response', body: invocation.sink?.finish() ?? '' })
+        this.#answer({ kind: 'response', body: invocation.sink?.finish() ?? '', durationMs: message.durationMs })
         return
     }
   }
@@ -285,6 +290,22 @@ export class Environment {
   #onDeadline(): void {
     const running = this.#running
     if (this.#state !== 'busy' || running === null) return
+    // The host's thread may be behind its messages (another function's
+    // lines, a long task): an answer the runtime sent within the deadline
+    // may be waiting unread. It wins, after the lines before it; otherwise
+    // the invocation timed out, and what is waiting is dropped with the
+    // environment.
+    const waiting = this.#transport.drain?.() ?? []
+    const answered = waiting.some(
+      (message) =>
+        (message.type === 'response' || message.type === 'error' || message.type === 'stream-end') &&
+        message.requestId === running.invocation.requestId &&
+        message.durationMs < this.#settings.timeoutMs,
+    )
+    if (answered) {
+      for (const message of waiting) this.#onMessage(message)
+      return
+    }
     const seconds = (this.#settings.timeoutMs / 1000).toFixed(2)
     // The caller hears at the deadline; the thread is terminated after.
     this.destroy({

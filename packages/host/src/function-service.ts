@@ -21,7 +21,8 @@ import { FunctionCode } from './function-code.js'
 import { Invocation } from './invocation.js'
 import { InvocationLog } from './invocation-log.js'
 import { type EnvironmentSource, lambdaEnvironment } from './lambda-environment.js'
-import { initReportLine, type LogEntry } from './log-entry.js'
+import type { LineWriter } from './line-writer.js'
+import { type HostLogLevel, initReportLine, type LogEntry, timeoutLine } from './log-entry.js'
 import type { FunctionConfig } from './options.js'
 import { type Outcome, settlement } from './outcome.js'
 import { Pool } from './pool.js'
@@ -44,12 +45,17 @@ export interface ServiceSettings {
   gate: PQueue | null
   /** The host-wide bound on threads and cold starts. */
   budget: ThreadBudget
-  log: ((entry: LogEntry) => void) | null
+  /** A sink for every entry, or a writer for the lines only (stdout). */
+  log: ((entry: LogEntry) => void) | LineWriter | null
+  logLevel: HostLogLevel
 }
 
 /** How long the handler ran, and what the REPORT line says about its environment. */
 interface Run {
+  /** The runtime's figure when it answered, else (a timeout, a crash) the host's. */
   durationMs: number
+  /** From posting the event to reading the answer, on the host's thread. */
+  hostDurationMs: number
   maxHeapBytes: number
   initDurationMs: number | undefined
 }
@@ -76,7 +82,7 @@ export class FunctionService {
     this.name = config.name
     this.#codeRoot = config.codeRoot
     this.#maxStreamBytes = config.maxStreamBytes
-    this.#log = new InvocationLog(config.name, config.memoryMb, settings.log)
+    this.#log = new InvocationLog(config.name, config.memoryMb, settings.log, settings.logLevel)
     this.#dispatcher = new Dispatcher({
       maxConcurrency: config.maxConcurrency,
       maxQueue: config.maxQueue,
@@ -95,6 +101,9 @@ export class FunctionService {
       memoryLimitInMB: config.memoryMb,
       logGroupName: logGroupName(config.name),
       logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${LATEST_VERSION}]${randomUUID().replaceAll('-', '')}`,
+      logFormat: config.logFormat,
+      logLevel: config.logLevel,
+      logBudgetBytes: config.logBudgetBytes,
     }
     this.#pool = new Pool({
       transports: this.#transports(settings, runtime),
@@ -270,7 +279,13 @@ export class FunctionService {
       const start = performance.now()
       if (!redelivered) this.#log.start(invocation)
       const outcome = await environment.invoke(invocation)
-      const run = { durationMs: performance.now() - start, maxHeapBytes: environment.maxHeapBytes, initDurationMs }
+      const hostDurationMs = performance.now() - start
+      const run: Run = {
+        durationMs: 'durationMs' in outcome ? outcome.durationMs : hostDurationMs,
+        hostDurationMs,
+        maxHeapBytes: environment.maxHeapBytes,
+        initDurationMs,
+      }
       if (outcome.kind !== 'undelivered') return this.#finish(invocation, outcome, run)
       // Its environment crashed before the runtime took the event: the
       // handler never ran, so it runs on another environment — once. Code
@@ -292,6 +307,8 @@ export class FunctionService {
       let tail: string | undefined
       if (settled.report !== null && run !== null) {
         observe(counts.duration, run.durationMs)
+        const failure = failureLine(invocation.requestId, outcome)
+        if (failure !== null) this.#log.platform(invocation, failure)
         tail = this.#log.end(invocation, { ...run, status: settled.report.status })
       } else {
         tail = this.#log.tail(invocation)
@@ -303,6 +320,22 @@ export class FunctionService {
       this.#dispatcher.settled(invocation)
     }
   }
+}
+
+/**
+ * The host's line about an invocation its runtime could not report itself:
+ * Lambda's `Task timed out after …`, or how the runtime died. (A function
+ * error and an uncaught exception the runtime logs, as Lambda's does.)
+ */
+function failureLine(requestId: string, outcome: Outcome): string | null {
+  if (outcome.kind === 'timeout') return timeoutLine(Date.now(), requestId, outcome.error.errorMessage)
+  if (
+    outcome.kind === 'crash' &&
+    (outcome.error.errorType === ErrorType.ExitError || outcome.error.errorType === ErrorType.OutOfMemory)
+  ) {
+    return `${outcome.error.errorMessage}\t${outcome.error.errorType}`
+  }
+  return null
 }
 
 const notStarted: ErrorShape = {

@@ -15,7 +15,8 @@ import { CodeWatcher } from './code-watcher.js'
 import { defaultMaxColdStarts, defaultMaxThreads, defaults } from './defaults.js'
 import { FunctionService, type ServiceSettings } from './function-service.js'
 import { type InvokeStreamResult, invokeStreamResult } from './invoke-stream.js'
-import { type LogEntry, writeToStdout } from './log-entry.js'
+import { LineWriter, stdoutLines } from './line-writer.js'
+import type { HostLogLevel, LogEntry } from './log-entry.js'
 import { type FunctionOptions, type HostOptions, resolveFunction, validateHostOptions } from './options.js'
 import { ThreadBudget } from './thread-budget.js'
 
@@ -34,6 +35,7 @@ export class Host implements Invoker {
   #drainTimeoutMs: number
   #region: string
   #accountId: string
+  #flushLogs: boolean
   #shared: Omit<ServiceSettings, 'config'>
   #watcher: CodeWatcher | null = null
 
@@ -46,8 +48,8 @@ export class Host implements Invoker {
     this.#accountId = accountId
     const configs = Object.entries(options.functions).map(([name, fn]) => resolveFunction(name, fn))
     const gate = options.maxConcurrency === undefined ? null : new PQueue({ concurrency: options.maxConcurrency })
-    const log: ((entry: LogEntry) => void) | null =
-      options.logs === false ? null : typeof options.logs === 'function' ? options.logs : writeToStdout
+    const { sink: log, level: logLevel } = logSettings(options.logs)
+    this.#flushLogs = log instanceof LineWriter
     const budget = new ThreadBudget({
       maxThreads: options.maxThreads ?? defaultMaxThreads(),
       maxColdStarts: options.maxColdStarts ?? defaultMaxColdStarts(),
@@ -58,7 +60,7 @@ export class Host implements Invoker {
       inheritEnv: options.inheritEnv ?? [],
       awsEndpoints: options.awsEndpoints ?? {},
     }
-    this.#shared = { workerFile, environment, region, accountId, gate, budget, log }
+    this.#shared = { workerFile, environment, region, accountId, gate, budget, log, logLevel }
     for (const config of configs) this.#services.set(config.name, new FunctionService({ ...this.#shared, config }))
     const watch = options.watch
     if (watch !== undefined && watch !== false) {
@@ -215,9 +217,27 @@ export class Host implements Invoker {
       this.#watcher?.close(),
       ...this.#removing,
       ...[...this.#services.values()].map((service) => service.close(this.#drainTimeoutMs)),
-    ]).then(() => undefined)
+    ]).then(() => {
+      if (this.#flushLogs) stdoutLines().flush()
+    })
     return this.#closing
   }
+}
+
+/**
+ * Where the lines go: the default is Lambda-style lines on stdout, through
+ * the process's line writer (one write per event-loop turn).
+ */
+function logSettings(logs: HostOptions['logs']): {
+  sink: ((entry: LogEntry) => void) | LineWriter | null
+  level: HostLogLevel
+} {
+  const level = defaults.logLevel
+  if (logs === false) return { sink: null, level }
+  if (logs === undefined || logs === 'stdout') return { sink: stdoutLines(), level }
+  if (typeof logs === 'function') return { sink: logs, level }
+  const sink = logs.sink === undefined || logs.sink === 'stdout' ? stdoutLines() : logs.sink
+  return { sink, level: logs.level ?? level }
 }
 
 export function createHost(options: HostOptions): Host {

@@ -1,86 +1,132 @@
-import { type LogMessage, TAIL_LOG_BYTES } from '@lambdalet/protocol'
+import type { LogMessage } from '@lambdalet/protocol'
 import type { Invocation } from './invocation.js'
-import { endLine, functionLine, type LogEntry, type Report, reportLine, startLine } from './log-entry.js'
+import { LineWriter } from './line-writer.js'
+import {
+  endLine,
+  functionLine,
+  HOST_LOG_LEVELS,
+  type HostLogLevel,
+  type LogEntry,
+  lineRank,
+  type Report,
+  reportLine,
+  startLine,
+} from './log-entry.js'
 
 const MB = 1024 * 1024
+
+/** What END and REPORT say about one invocation. */
+export interface EndFigures {
+  durationMs: number
+  hostDurationMs: number
+  maxHeapBytes: number
+  initDurationMs?: number
+  status?: Report['status']
+}
 
 /**
  * A function's log: Lambda's platform lines around each invocation, the
  * function's own lines, and the per-invocation tail for `LogType: Tail`.
- * With no sink and no tail asked for, nothing is formatted at all: the
- * invocation path stays free of string work nobody reads.
+ * The sink gets the lines at or above `level`; the tail gets every line,
+ * as Lambda's does. With no sink wanting a line and no tail asked for, it
+ * is not formatted at all: the invocation path stays free of string work
+ * nobody reads.
  */
 export class InvocationLog {
   #functionName: string
   #memoryMb: number
   #sink: ((entry: LogEntry) => void) | null
+  /** Set when the lines go straight to a writer (stdout): no entry objects are built then. */
+  #lines: LineWriter | null
+  #threshold: number
 
-  constructor(functionName: string, memoryMb: number, sink: ((entry: LogEntry) => void) | null) {
+  /** `output`: a sink that gets every entry, or a writer that gets only the lines. */
+  constructor(
+    functionName: string,
+    memoryMb: number,
+    output: ((entry: LogEntry) => void) | LineWriter | null,
+    level: HostLogLevel = 'info',
+  ) {
     this.#functionName = functionName
     this.#memoryMb = memoryMb
-    this.#sink = sink === null ? null : guarded(sink)
+    this.#threshold = HOST_LOG_LEVELS.indexOf(level)
+    const silent = output === null || level === 'silent'
+    this.#lines = !silent && output instanceof LineWriter ? output : null
+    this.#sink = silent ? null : output instanceof LineWriter ? (entry) => output.write(entry.line) : guarded(output)
   }
 
   start(invocation: Invocation): void {
-    if (this.#wanted(invocation)) this.#write(invocation, 'start', startLine(invocation.requestId))
+    if (this.#wanted(invocation, 'start')) this.#write(invocation, 'start', startLine(invocation.requestId))
   }
 
   /** END and REPORT; returns the tail when the caller asked for it. */
-  end(
-    invocation: Invocation,
-    figures: { durationMs: number; maxHeapBytes: number; initDurationMs?: number; status?: Report['status'] },
-  ): string | undefined {
-    if (!this.#wanted(invocation)) return undefined
-    this.#write(invocation, 'end', endLine(invocation.requestId))
-    const report: Report = {
-      durationMs: figures.durationMs,
-      billedDurationMs: Math.max(1, Math.ceil(figures.durationMs)),
-      memorySizeMb: this.#memoryMb,
-      maxMemoryUsedMb: Math.max(1, Math.round(figures.maxHeapBytes / MB)),
+  end(invocation: Invocation, figures: EndFigures): string | undefined {
+    if (this.#wanted(invocation, 'report')) {
+      this.#write(invocation, 'end', endLine(invocation.requestId))
+      const report: Report = {
+        durationMs: figures.durationMs,
+        hostDurationMs: figures.hostDurationMs,
+        billedDurationMs: Math.max(1, Math.ceil(figures.durationMs)),
+        memorySizeMb: this.#memoryMb,
+        maxMemoryUsedMb: Math.max(1, Math.round(figures.maxHeapBytes / MB)),
+      }
+      if (figures.initDurationMs !== undefined) report.initDurationMs = figures.initDurationMs
+      if (figures.status !== undefined) report.status = figures.status
+      this.#write(invocation, 'report', reportLine(invocation.requestId, report), report)
     }
-    if (figures.initDurationMs !== undefined) report.initDurationMs = figures.initDurationMs
-    if (figures.status !== undefined) report.status = figures.status
-    this.#write(invocation, 'report', reportLine(invocation.requestId, report), report)
     return this.tail(invocation)
   }
 
-  /** A platform line about one invocation (an init failure, say). */
+  /** A platform line about a failure of one invocation (an init failure, a timeout, a crash). */
   platform(invocation: Invocation | null, line: string): void {
     if (invocation !== null) {
-      if (this.#wanted(invocation)) this.#write(invocation, 'platform', line)
+      if (this.#wanted(invocation, 'platform')) this.#write(invocation, 'platform', line)
       return
     }
-    this.#sink?.({ kind: 'platform', functionName: this.#functionName, requestId: null, time: Date.now(), line })
+    if (this.#sinks('platform')) {
+      this.#sink?.({ kind: 'platform', functionName: this.#functionName, requestId: null, time: Date.now(), line })
+    }
   }
 
-  /** A line the function logged; `current` is the invocation its environment runs now. */
+  /** Lines the function logged; `current` is the invocation its environment runs now. */
   function(message: LogMessage, current: Invocation | null): void {
     const tail = current !== null && current.requestId === message.requestId ? current.tail : null
     const sink = this.#sink
     if (sink === null && tail === null) return
-    const line = functionLine(message.time, message.requestId, message.level, message.message)
-    tail?.push(line)
-    sink?.({
-      kind: 'function',
-      functionName: this.#functionName,
-      requestId: message.requestId,
-      time: message.time,
-      level: message.level,
-      message: message.message,
-      line,
-    })
+    const { requestId } = message
+    for (const { time, level, message: text, raw } of message.lines) {
+      const wanted = sink !== null && lineRank({ kind: 'function', level }) >= this.#threshold
+      if (!wanted && tail === null) continue
+      const line = raw === true ? text : functionLine(time, requestId, level, text)
+      tail?.push(line)
+      if (!wanted) continue
+      if (this.#lines !== null) this.#lines.write(line)
+      else {
+        sink({
+          kind: 'function',
+          functionName: this.#functionName,
+          requestId,
+          time,
+          level,
+          message: text,
+          raw: raw === true,
+          line,
+        })
+      }
+    }
   }
 
   /** The last 4 KB of the invocation's log, if it asked for its tail. */
   tail(invocation: Invocation): string | undefined {
-    if (invocation.tail === null) return undefined
-    const text = invocation.tail.join('\n') + '\n'
-    const bytes = Buffer.from(text)
-    return bytes.length <= TAIL_LOG_BYTES ? text : bytes.subarray(bytes.length - TAIL_LOG_BYTES).toString()
+    return invocation.tail?.text()
   }
 
-  #wanted(invocation: Invocation): boolean {
-    return this.#sink !== null || invocation.tail !== null
+  #sinks(kind: 'start' | 'end' | 'report' | 'platform'): boolean {
+    return this.#sink !== null && lineRank({ kind }) >= this.#threshold
+  }
+
+  #wanted(invocation: Invocation, kind: 'start' | 'report' | 'platform'): boolean {
+    return invocation.tail !== null || this.#sinks(kind)
   }
 
   #write(invocation: Invocation, kind: 'start' | 'end' | 'platform', line: string): void
@@ -88,7 +134,8 @@ export class InvocationLog {
   #write(invocation: Invocation, kind: LogEntry['kind'], line: string, report?: Report): void {
     invocation.tail?.push(line)
     const sink = this.#sink
-    if (sink === null) return
+    if (sink === null || kind === 'function' || !this.#sinks(kind)) return
+    if (this.#lines !== null) return this.#lines.write(line)
     const base = { functionName: this.#functionName, requestId: invocation.requestId, time: Date.now(), line }
     sink(kind === 'report' ? { ...base, kind, report: report! } : ({ ...base, kind } as LogEntry))
   }

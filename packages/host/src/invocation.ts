@@ -1,13 +1,14 @@
 import type { InvokeOptions, RawInvokeResult } from '@lambdalet/protocol'
 import type { ResponseSink } from './response-sink.js'
+import { TailBuffer } from './tail-buffer.js'
 
 /** One accepted invocation, from the caller's call to its answer. */
 export class Invocation {
   readonly requestId: string
   readonly payload: string
   readonly options: InvokeOptions
-  /** The invocation's log lines, kept only when the caller asked for `Tail`. */
-  readonly tail: string[] | null
+  /** The last 4 KB of the invocation's log, kept only when the caller asked for `Tail`. */
+  readonly tail: TailBuffer | null
   /** Where a streaming handler's bytes go: a streaming caller's, or (set when it streams) a buffer. */
   sink: ResponseSink | null
   #resolve: (result: RawInvokeResult) => void
@@ -25,7 +26,7 @@ export class Invocation {
     this.requestId = requestId
     this.payload = payload
     this.options = options
-    this.tail = options.logType === 'Tail' ? [] : null
+    this.tail = options.logType === 'Tail' ? new TailBuffer() : null
     this.#resolve = resolve
     this.#reject = reject
     this.sink = sink

@@ -2,7 +2,14 @@ import { LATEST_VERSION, type LogLevel } from '@lambdalet/protocol'
 
 /** The figures of a REPORT line. */
 export interface Report {
+  /** The function's own time, measured in its runtime (from the event to its result), as Lambda bills it. */
   durationMs: number
+  /**
+   * The time the host saw, from handing the event over to reading the
+   * answer: `durationMs` plus the thread hop and any wait on the host's own
+   * thread. Not on the line itself.
+   */
+  hostDurationMs: number
   billedDurationMs: number
   memorySizeMb: number
   maxMemoryUsedMb: number
@@ -23,6 +30,8 @@ export type LogEntry =
       time: number
       level: LogLevel
       message: string
+      /** The function's own text as it wrote it (a stream write, a JSON-format line): `line` is `message`. */
+      raw: boolean
       line: string
     }
   | { kind: 'platform'; functionName: string; requestId: string | null; time: number; line: string }
@@ -65,7 +74,26 @@ export function functionLine(time: number, requestId: string | null, level: LogL
   return `${new Date(time).toISOString()}\t${requestId ?? 'undefined'}\t${level}\t${message}`
 }
 
-/** The default log sink: Lambda-style lines on stdout. */
-export function writeToStdout(entry: LogEntry): void {
-  process.stdout.write(entry.line + '\n')
+/** Lambda's line for an invocation that timed out. */
+export function timeoutLine(time: number, requestId: string, message: string): string {
+  return `${new Date(time).toISOString()} ${requestId} ${message}`
+}
+
+/** The levels of `logs.level`, least severe first; `silent` writes nothing. */
+export type HostLogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
+export const HOST_LOG_LEVELS: readonly HostLogLevel[] = ['debug', 'info', 'warn', 'error', 'silent']
+
+const functionRank: Record<LogLevel, number> = { TRACE: 0, DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3, FATAL: 3 }
+
+/**
+ * Where a line stands against `logs.level` (an index into
+ * `HOST_LOG_LEVELS`): a function's by its own level, START / END / REPORT
+ * at info, the host's lines about a failure (a timeout, a crash, a failed
+ * init) at error.
+ */
+export function lineRank(
+  line: { kind: 'function'; level: LogLevel } | { kind: 'start' | 'end' | 'report' | 'platform' },
+): number {
+  if (line.kind === 'function') return functionRank[line.level]
+  return line.kind === 'platform' ? 3 : 1
 }

@@ -1,7 +1,17 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { FUNCTION_NAME_PATTERN, type HandlerSpec, parseHandler } from '@lambdalet/protocol'
+import { FUNCTION_NAME_PATTERN, type HandlerSpec, type LogLevel, parseHandler } from '@lambdalet/protocol'
 import { defaultConcurrency, defaults } from './defaults.js'
-import type { LogEntry } from './log-entry.js'
+import { HOST_LOG_LEVELS, type HostLogLevel, type LogEntry } from './log-entry.js'
+
+/** Receives every log entry at or above the host's log level. */
+export type LogSink = (entry: LogEntry) => void
+
+/** Where log lines go and which: `sink` is `'stdout'` (the default) or a function. */
+export interface LogOptions {
+  /** `debug`, `info` (default), `warn`, `error` or `silent`. */
+  level?: HostLogLevel
+  sink?: 'stdout' | LogSink
+}
 
 export interface FunctionOptions {
   /**
@@ -39,6 +49,11 @@ export interface FunctionOptions {
   initTimeoutMs?: number
   /** This function's environment variables (its own copy of `process.env`). */
   env?: Record<string, string>
+  /**
+   * Bytes of log lines one invocation may write; past them its lines are
+   * dropped and a last line says how many. Default 8 MiB.
+   */
+  logBudgetBytes?: number
   /** Names of variables this function also gets from the host's `processEnv` (`NODE_ENV`, …). */
   inheritEnv?: string[]
   /** Bytes a streamed response may carry before it fails with `Function.ResponseSizeTooLarge`; default 200 MB, as Lambda. */
@@ -60,9 +75,11 @@ export interface HostOptions {
   /**
    * Where START / END / REPORT lines and function logs go: `'stdout'`
    * (default) prints Lambda-style lines, `false` drops them, a function
-   * receives every entry.
+   * receives every entry; `{ level, sink }` chooses which lines too
+   * (START / END / REPORT are `info`, a function's lines have their own
+   * level, the host's lines about a timeout, crash or failed init `error`).
    */
-  logs?: 'stdout' | false | ((entry: LogEntry) => void)
+  logs?: 'stdout' | false | LogSink | LogOptions
   /** Region and account used in ARNs and environment variables. */
   region?: string
   accountId?: string
@@ -114,6 +131,10 @@ export interface FunctionConfig {
   minWarm: number
   initTimeoutMs: number
   env: Record<string, string>
+  logBudgetBytes: number
+  /** From the function's `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL`, as Lambda reads them. */
+  logFormat: 'Text' | 'JSON'
+  logLevel: LogLevel
   inheritEnv: string[]
   maxStreamBytes: number
 }
@@ -131,6 +152,7 @@ const functionKeys = new Set([
   'minWarm',
   'initTimeoutMs',
   'env',
+  'logBudgetBytes',
   'inheritEnv',
   'maxStreamBytes',
 ])
@@ -189,8 +211,22 @@ export function validateHostOptions(options: HostOptions): void {
     }
   }
   const logs = options.logs
-  if (logs !== undefined && logs !== false && logs !== 'stdout' && typeof logs !== 'function') {
-    throw new TypeError(`Expected \`logs\` to be 'stdout', false or a function, got \`${String(logs)}\``)
+  if (logs === undefined || logs === false || logs === 'stdout' || typeof logs === 'function') return
+  if (typeof logs !== 'object' || logs === null) {
+    throw new TypeError(
+      `Expected \`logs\` to be 'stdout', false, a function or { level, sink }, got \`${String(logs)}\``,
+    )
+  }
+  for (const key of Object.keys(logs)) {
+    if (key !== 'level' && key !== 'sink') throw new TypeError(`Unknown host option \`logs.${key}\``)
+  }
+  if (logs.level !== undefined && !HOST_LOG_LEVELS.includes(logs.level)) {
+    throw new TypeError(
+      `Expected \`logs.level\` to be one of ${HOST_LOG_LEVELS.join(', ')}, got \`${String(logs.level)}\``,
+    )
+  }
+  if (logs.sink !== undefined && logs.sink !== 'stdout' && typeof logs.sink !== 'function') {
+    throw new TypeError(`Expected \`logs.sink\` to be 'stdout' or a function, got \`${String(logs.sink)}\``)
   }
 }
 
@@ -238,9 +274,26 @@ export function resolveFunction(name: string, options: FunctionOptions): Functio
     minWarm,
     initTimeoutMs: optionalInteger(at('initTimeoutMs'), options.initTimeoutMs, 1) ?? defaults.initTimeoutMs,
     env: { ...env },
+    logBudgetBytes: optionalInteger(at('logBudgetBytes'), options.logBudgetBytes, 0) ?? defaults.logBudgetBytes,
+    ...logControls(env),
     inheritEnv: envNames(at('inheritEnv'), options.inheritEnv),
     maxStreamBytes: optionalInteger(at('maxStreamBytes'), options.maxStreamBytes, 1) ?? defaults.maxStreamBytes,
   }
+}
+
+const lambdaLevels = new Set<string>(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'])
+
+/**
+ * Lambda's advanced logging controls, from the function's variables:
+ * `AWS_LAMBDA_LOG_FORMAT=JSON` makes `console.*` lines JSON, and
+ * `AWS_LAMBDA_LOG_LEVEL` (INFO by default with JSON, as Lambda's) drops the
+ * calls below it. An unknown level logs everything, as Lambda's runtime does.
+ */
+function logControls(env: Record<string, string>): Pick<FunctionConfig, 'logFormat' | 'logLevel'> {
+  const logFormat = env['AWS_LAMBDA_LOG_FORMAT']?.toUpperCase() === 'JSON' ? 'JSON' : 'Text'
+  const level = env['AWS_LAMBDA_LOG_LEVEL']?.toUpperCase()
+  if (level !== undefined && lambdaLevels.has(level)) return { logFormat, logLevel: level as LogLevel }
+  return { logFormat, logLevel: logFormat === 'JSON' && level === undefined ? 'INFO' : 'TRACE' }
 }
 
 function optionalInteger(key: string, value: unknown, minimum: number): number | undefined {

@@ -7,17 +7,17 @@ describe('settlement', () => {
   it.each<[string, Outcome, { answer: string; counted: boolean; error: boolean; timeout: boolean; report: unknown }]>([
     [
       'a response',
-      { kind: 'response', body: '1' },
+      { kind: 'response', body: '1', durationMs: 1 },
       { answer: 'result', counted: true, error: false, timeout: false, report: {} },
     ],
     [
       'a function error',
-      { kind: 'error', error, invalidEvent: false },
+      { kind: 'error', error, invalidEvent: false, durationMs: 1 },
       { answer: 'function error', counted: true, error: true, timeout: false, report: { status: 'error' } },
     ],
     [
       'an event that is not JSON',
-      { kind: 'error', error, invalidEvent: true },
+      { kind: 'error', error, invalidEvent: true, durationMs: 1 },
       { answer: 'InvalidRequestContentException', counted: true, error: false, timeout: false, report: {} },
     ],
     [

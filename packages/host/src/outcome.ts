@@ -10,8 +10,9 @@ import type { Report } from './log-entry.js'
 
 /** What an environment answers for one event. */
 export type EnvironmentOutcome =
-  | { kind: 'response'; body: string }
-  | { kind: 'error'; error: ErrorShape; invalidEvent: boolean }
+  /** `durationMs`: the function's own time, as its runtime measured it. */
+  | { kind: 'response'; body: string; durationMs: number }
+  | { kind: 'error'; error: ErrorShape; invalidEvent: boolean; durationMs: number }
   | { kind: 'timeout'; error: ErrorShape }
   | { kind: 'crash'; error: ErrorShape }
   /** Ended by the host itself (a forced close): a service error, not the function's. */

@@ -20,14 +20,18 @@ export function processLogMessage(line: string, current: string | null): LogMess
       type: 'log',
       // `-` and `undefined`: the client logged outside an invocation (its init).
       requestId: requestId === '-' || requestId === 'undefined' ? current : requestId,
-      level: (level === 'FATAL' ? 'ERROR' : level) as LogLevel,
-      message: message.replaceAll('\r', '\n'),
-      time: Date.parse(time),
+      lines: [
+        {
+          level: (level === 'FATAL' ? 'ERROR' : level) as LogLevel,
+          message: message.replaceAll('\r', '\n'),
+          time: Date.parse(time),
+        },
+      ],
     }
   }
   const json = line.startsWith('{') ? jsonLine(line) : null
   if (json !== null) return { ...json, requestId: json.requestId ?? current }
-  return { type: 'log', requestId: current, level: 'INFO', message: line, time: Date.now() }
+  return { type: 'log', requestId: current, lines: [{ level: 'INFO', message: line, time: Date.now() }] }
 }
 
 const LEVELS = new Set(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'])
@@ -51,8 +55,12 @@ function jsonLine(line: string): (LogMessage & { requestId: string | null }) | n
   return {
     type: 'log',
     requestId: typeof requestId === 'string' && requestId !== '' ? requestId : null,
-    level: (LEVELS.has(upper) ? upper : upper === 'FATAL' ? 'ERROR' : 'INFO') as LogLevel,
-    message: line,
-    time: Number.isNaN(Date.parse(timestamp)) ? Date.now() : Date.parse(timestamp),
+    lines: [
+      {
+        level: (LEVELS.has(upper) ? upper : upper === 'FATAL' ? 'ERROR' : 'INFO') as LogLevel,
+        message: line,
+        time: Number.isNaN(Date.parse(timestamp)) ? Date.now() : Date.parse(timestamp),
+      },
+    ],
   }
 }

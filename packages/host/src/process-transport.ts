@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { type ErrorShape, ErrorType, type HostMessage } from '@lambdalet/protocol'
 import { createRuntimeApi, listenRuntimeApi, type RuntimeApi, type RuntimeApiServer } from '@lambdalet/runtime-api'
@@ -53,6 +54,8 @@ class ProcessTransport implements Transport {
   #child: ChildProcess | null = null
   #initialised = false
   #maxRssBytes = 0
+  /** When the running invocation's event was handed to the Runtime API. */
+  #deliveredAt = 0
   #memoryTimer: NodeJS.Timeout | null = null
 
   constructor(settings: ChildProcessesSettings, events: TransportEvents) {
@@ -70,10 +73,20 @@ class ProcessTransport implements Transport {
         // An answer waits one turn of the event loop: what the runtime printed
         // before answering is already in its pipes then, and their lines
         // reach the invocation's Tail before the invocation ends.
-        response: (requestId, body) =>
-          setImmediate(() => this.#forward({ type: 'response', requestId, body, heapUsedBytes: this.#maxRssBytes })),
-        error: (requestId, error) =>
-          setImmediate(() => this.#forward({ type: 'error', requestId, error, heapUsedBytes: this.#maxRssBytes })),
+        // Duration is the time from handing the event over to its answer, as
+        // the Lambda service measures a process's: the host cannot see inside it.
+        response: (requestId, body) => {
+          const durationMs = performance.now() - this.#deliveredAt
+          setImmediate(() =>
+            this.#forward({ type: 'response', requestId, body, heapUsedBytes: this.#maxRssBytes, durationMs }),
+          )
+        },
+        error: (requestId, error) => {
+          const durationMs = performance.now() - this.#deliveredAt
+          setImmediate(() =>
+            this.#forward({ type: 'error', requestId, error, heapUsedBytes: this.#maxRssBytes, durationMs }),
+          )
+        },
         initError: (error) => this.#forward({ type: 'init-error', error, initDurationMs: 0 }),
       },
     })
@@ -94,7 +107,9 @@ class ProcessTransport implements Transport {
   send(message: HostMessage): void {
     // Stream credit and cancel concern only a runtime that streams over the
     // port; the Runtime API refuses streaming responses for now.
-    if (message.type === 'invoke') this.#api.deliver(message)
+    if (message.type !== 'invoke') return
+    this.#deliveredAt = performance.now()
+    this.#api.deliver(message)
   }
 
   destroy(): boolean {

@@ -19,6 +19,12 @@ export interface Transport {
    * case `exited` follows once it is gone.
    */
   destroy(): boolean
+  /**
+   * The messages that have arrived but not been delivered yet, taken now
+   * (the host's thread may be behind). A transport that delivers each
+   * message as it arrives leaves this out.
+   */
+  drain?(): Array<Exclude<RuntimeMessage, StartedMessage>>
 }
 
 /** What a transport tells the environment on top of it. */

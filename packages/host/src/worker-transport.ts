@@ -1,10 +1,11 @@
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads'
 import {
   type ErrorShape,
   ErrorType,
   type HostMessage,
   type RuntimeConfig,
   type RuntimeMessage,
+  type StartedMessage,
 } from '@lambdalet/protocol'
 import type { Transport, TransportEvents, TransportFactory } from './transport.js'
 
@@ -103,6 +104,16 @@ class WorkerTransport implements Transport {
 
   send(message: HostMessage): void {
     this.#port.postMessage(message)
+  }
+
+  drain(): Array<Exclude<RuntimeMessage, StartedMessage>> {
+    const waiting: Array<Exclude<RuntimeMessage, StartedMessage>> = []
+    if (this.#phase !== 'running') return waiting
+    for (;;) {
+      const received = receiveMessageOnPort(this.#port) as { message: RuntimeMessage } | undefined
+      if (received === undefined) return waiting
+      if (received.message.type !== 'started') waiting.push(received.message)
+    }
   }
 
   destroy(): boolean {

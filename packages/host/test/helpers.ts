@@ -18,19 +18,19 @@ export function osThreads(): number {
 }
 
 /**
- * A host whose log entries are collected instead of printed, closed when
- * the test ends, whether it passed or not (closing twice is safe).
+ * A host whose log entries (every level) are collected instead of printed,
+ * closed when the test ends, whether it passed or not (closing twice is safe).
  */
 export function testHost(options: Omit<HostOptions, 'logs'>): { host: Host; logs: LogEntry[] } {
   const logs: LogEntry[] = []
-  const host = closedAfterTest(createHost({ ...options, logs: (entry) => logs.push(entry) }))
+  const host = closedAfterTest(createHost({ ...options, logs: { level: 'debug', sink: (entry) => logs.push(entry) } }))
   return { host, logs }
 }
 
 /** Like `testHost`, for a host shared by a whole `describe` block: closed after its last test. */
 export function suiteHost(options: Omit<HostOptions, 'logs'>): { host: Host; logs: LogEntry[] } {
   const logs: LogEntry[] = []
-  const host = createHost({ ...options, logs: (entry) => logs.push(entry) })
+  const host = createHost({ ...options, logs: { level: 'debug', sink: (entry) => logs.push(entry) } })
   afterAll(() => host.close())
   return { host, logs }
 }

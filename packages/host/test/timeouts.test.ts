@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks'
 import { describe, expect, it } from 'vitest'
 import { fixture, rejectionOf, testHost, until } from './helpers.js'
 
@@ -34,6 +35,35 @@ describe('timeouts', () => {
     expect(host.stats().functions.slow!.environments.dying).toBe(1)
     expect(host.stats().threads).toBe(2)
     await until(() => host.stats().functions.slow!.environments.dying === 0, 15_000)
+  })
+
+  it('answers with the result of a function that finished in time while the host’s thread was too busy to read it', async () => {
+    const { host } = testHost({
+      functions: { slow: { handler: fixture('slow.mjs'), maxConcurrency: 1, timeoutMs: 500 } },
+    })
+    await host.invoke('slow', {})
+    const answer = host.invoke('slow', { sleepMs: 200 })
+    // The host's thread is busy from before the answer arrives until past
+    // the deadline, in the event loop's check phase: the next turn runs the
+    // due deadline timer before it reads the port, where the answer (sent
+    // after 200 ms) is waiting.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setImmediate(resolve))
+    const until = performance.now() + 1500
+    while (performance.now() < until) {
+      // busy, as a host flooded by other work is
+    }
+    expect(await answer).toMatchObject({ count: 2 })
+    expect(host.stats().functions.slow!.timeouts).toBe(0)
+    // The same, but the function itself ran past its deadline: a timeout.
+    const late = rejectionOf(host.invoke('slow', { sleepMs: 700 }))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setImmediate(resolve))
+    const lateUntil = performance.now() + 1000
+    while (performance.now() < lateUntil) {
+      // busy
+    }
+    expect((await late).errorType).toBe('Sandbox.Timedout')
   })
 
   it('lets invocations queued behind a timeout succeed', async () => {

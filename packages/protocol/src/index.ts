@@ -59,6 +59,7 @@ export type {
   InitErrorMessage,
   InvokeMessage,
   LogLevel,
+  LogLine,
   LogMessage,
   NextMessage,
   ResponseMessage,

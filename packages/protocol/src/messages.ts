@@ -52,6 +52,8 @@ export interface ResponseMessage {
   requestId: string
   body: string
   heapUsedBytes: number
+  /** The function's own time, measured in the runtime: from the event's arrival to its result (REPORT's Duration). */
+  durationMs: number
 }
 
 /** The invocation failed with a function error; also means "next". */
@@ -60,6 +62,8 @@ export interface ErrorMessage {
   requestId: string
   error: ErrorShape
   heapUsedBytes: number
+  /** As in `ResponseMessage`. */
+  durationMs: number
   /**
    * The event was not valid JSON, so the handler never ran. The host answers
    * the caller with `InvalidRequestContentException` instead of a function
@@ -86,16 +90,31 @@ export interface CrashMessage {
   error: ErrorShape
 }
 
-export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL'
 
-/** One `console.*` call of the function, tagged with the invocation it belongs to. */
+/** One line a function logged. */
+export interface LogLine {
+  /** Epoch milliseconds when the function logged it. */
+  time: number
+  level: LogLevel
+  /**
+   * A `console.*` call in the text format: its formatted arguments, which the
+   * host lays out as `time\trequestId\tLEVEL\tmessage`. With `raw`, the
+   * whole line as the function wrote it: to `process.stdout` or
+   * `process.stderr` directly, or a `console.*` call in the JSON format.
+   */
+  message: string
+  raw?: true
+}
+
+/**
+ * Lines the function logged, batched in the worker (a message per line
+ * would flood the host's thread), all from one invocation, in order.
+ */
 export interface LogMessage {
   type: 'log'
   requestId: string | null
-  level: LogLevel
-  message: string
-  /** Epoch milliseconds when the function logged it. */
-  time: number
+  lines: LogLine[]
 }
 
 export type RuntimeMessage =
@@ -151,6 +170,12 @@ export interface RuntimeConfig {
   memoryLimitInMB: number
   logGroupName: string
   logStreamName: string
+  /** `AWS_LAMBDA_LOG_FORMAT`: how `console.*` lines look, Lambda's text or JSON lines. */
+  logFormat: 'Text' | 'JSON'
+  /** `AWS_LAMBDA_LOG_LEVEL`: `console.*` calls below it are dropped in the worker. */
+  logLevel: LogLevel
+  /** Bytes of log lines one invocation may send; past them lines are dropped and counted. */
+  logBudgetBytes: number
   /** Map stack traces through source maps (a handler the host bundled from TypeScript). */
   sourceMaps?: boolean
 }

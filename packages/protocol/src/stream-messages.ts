@@ -31,6 +31,8 @@ export interface StreamEndMessage {
   type: 'stream-end'
   requestId: string
   heapUsedBytes: number
+  /** The function's own time, from the event to the end of its stream (REPORT's Duration). */
+  durationMs: number
 }
 
 // ── host → runtime ───────────────────────────────────────────────────────────

@@ -17,6 +17,9 @@ function config(handler: string): RuntimeConfig {
     memoryLimitInMB: 128,
     logGroupName: 'g',
     logStreamName: 's',
+    logFormat: 'Text',
+    logLevel: 'TRACE',
+    logBudgetBytes: 1024,
   }
 }
 

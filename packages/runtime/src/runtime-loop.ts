@@ -14,13 +14,15 @@ import {
   toErrorShape,
 } from '@lambdalet/protocol'
 import { installAwsLambdaGlobal, streamingMark } from './awslambda.js'
-import { captureConsole } from './console-capture.js'
+import { captureConsole, type FunctionLog } from './console-capture.js'
 import { createContext } from './context.js'
 import { encodeResult } from './encode-result.js'
 import { invokeHandler } from './invoke-handler.js'
 import { invokeStreaming, ResponseStreams } from './invoke-streaming.js'
 import { type Handler, loadHandler } from './load-handler.js'
+import { LogBatch } from './log-batch.js'
 import { PortInbox } from './port-inbox.js'
+import { captureStreams } from './stream-capture.js'
 
 /**
  * The runtime: load the handler, then loop — ask for an event, run it,
@@ -37,20 +39,24 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
   port.on('message', (message: InvokeMessage | StreamHostMessage) => {
     if (message.type !== 'invoke') streams.control(message)
   })
-  let current: string | null = null
   let crashed = false
 
-  captureConsole(port, () => current)
+  const logs = new LogBatch(port, config.logBudgetBytes)
+  const log = captureConsole(logs, config)
+  const output = captureStreams(logs, config)
   // Anything that escapes the handler poisons the environment: report it as
   // the running invocation's error and let the host destroy this worker.
-  const crash = (error: CrashMessage['error']) => {
+  const crash = (label: string, error: CrashMessage['error']) => {
     if (crashed) return
     crashed = true
-    post({ type: 'crash', requestId: current, error })
+    log.error(label, error)
+    output.flush()
+    logs.end()
+    post({ type: 'crash', requestId: logs.requestId, error })
   }
-  process.on('uncaughtException', (error) => crash(toErrorShape(error)))
+  process.on('uncaughtException', (error) => crash('Uncaught Exception', toErrorShape(error)))
   process.on('unhandledRejection', (reason) =>
-    crash({
+    crash('Unhandled Promise Rejection', {
       errorType: ErrorType.UnhandledPromiseRejection,
       errorMessage: String(reason instanceof Error ? `${reason.name}: ${reason.message}` : reason),
       trace: reason instanceof Error && reason.stack ? reason.stack.split('\n') : [],
@@ -71,10 +77,14 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     const mark = streamingMark(handler)
     streaming = mark === null ? null : { ...mark, streams }
   } catch (error) {
+    output.flush()
+    logs.flush()
     post({ type: 'init-error', error: toErrorShape(error), initDurationMs: performance.now() - initStart })
     // The host terminates this thread; until then the failed module stays cached here.
     return untilTerminated()
   }
+  output.flush()
+  logs.flush()
   post({ type: 'next', initDurationMs: performance.now() - initStart, heapUsedBytes: heapUsed() })
 
   while (!crashed) {
@@ -82,10 +92,14 @@ export async function runLoop(port: MessagePort, config: RuntimeConfig): Promise
     // A crash reported while this event was on its way: the host gives the
     // event to another environment, so it must not run here too.
     if (crashed) break
-    current = message.requestId
-    const report = await invoke(handler, config, message, streaming)
+    logs.begin(message.requestId)
+    const report = await invoke(handler, config, message, streaming, log)
     if (crashed) break
-    current = null
+    // Every line of the invocation goes before its answer, so the host
+    // writes them between START and END.
+    output.flush()
+    logs.end()
+    logs.begin(null)
     post(report)
   }
   // A crashed environment is destroyed by the host, which terminates this thread.
@@ -100,16 +114,22 @@ async function invoke(
   config: RuntimeConfig,
   message: InvokeMessage,
   streaming: Streaming,
+  log: FunctionLog,
 ): Promise<ResponseMessage | ErrorMessage | StreamEndMessage> {
+  // Duration as Lambda bills it: the function's own time, from the event to
+  // its encoded result (or the end of its stream), with none of the host's queueing.
+  const started = performance.now()
   let event: unknown
   try {
     event = JSON.parse(message.event)
   } catch (error) {
+    const durationMs = performance.now() - started
     return {
       type: 'error',
       requestId: message.requestId,
       error: toErrorShape(error, ErrorType.InvalidRequestContent),
       heapUsedBytes: heapUsed(),
+      durationMs,
       invalidEvent: true,
     }
   }
@@ -122,12 +142,18 @@ async function invoke(
       } finally {
         streaming.streams.close(stream)
       }
-      return { type: 'stream-end', requestId: message.requestId, heapUsedBytes: heapUsed() }
+      const durationMs = performance.now() - started
+      return { type: 'stream-end', requestId: message.requestId, heapUsedBytes: heapUsed(), durationMs }
     }
     const result = await invokeHandler(handler, event, createContext(config, message))
-    return { type: 'response', requestId: message.requestId, body: encodeResult(result), heapUsedBytes: heapUsed() }
+    const body = encodeResult(result)
+    const durationMs = performance.now() - started
+    return { type: 'response', requestId: message.requestId, body, heapUsedBytes: heapUsed(), durationMs }
   } catch (error) {
-    return { type: 'error', requestId: message.requestId, error: toErrorShape(error), heapUsedBytes: heapUsed() }
+    const shape = toErrorShape(error)
+    const durationMs = performance.now() - started
+    log.error('Invoke Error', shape)
+    return { type: 'error', requestId: message.requestId, error: shape, heapUsedBytes: heapUsed(), durationMs }
   }
 }
 

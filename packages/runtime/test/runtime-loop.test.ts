@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import {
   type HostMessage,
+  type LogMessage,
   parseHandler,
   type RuntimeConfig,
   type RuntimeMessage,
@@ -19,7 +20,7 @@ afterEach(async () => {
 })
 
 /** Starts the runtime loop in a worker; returns a way to talk to it and read what it says. */
-function start(handler: string) {
+function start(handler: string, settings: Partial<RuntimeConfig> = {}) {
   const spec = parseHandler(handler, fixtures)
   const config: RuntimeConfig = {
     functionName: 'loop',
@@ -31,6 +32,10 @@ function start(handler: string) {
     memoryLimitInMB: 128,
     logGroupName: '/aws/lambda/loop',
     logStreamName: 's',
+    logFormat: 'Text',
+    logLevel: 'TRACE',
+    logBudgetBytes: 8 * 1024 * 1024,
+    ...settings,
   }
   const { port1, port2 } = new MessageChannel()
   worker = new Worker(fixtures + 'loop-worker.mjs', { workerData: { port: port2, config }, transferList: [port2] })
@@ -51,7 +56,21 @@ function start(handler: string) {
     }
   }
   const send = (message: HostMessage) => port1.postMessage(message)
-  return { next, send, port: port1, types }
+  /** Every log line received so far, in order. */
+  const lines = () => received.filter((m): m is LogMessage => m.type === 'log').flatMap((m) => m.lines)
+  let lineCursor = 0
+  /** The next log line, however the runtime batched them (not to be mixed with `next('log')`). */
+  const nextLine = async (): Promise<LogMessage['lines'][number]> => {
+    for (;;) {
+      const line = lines()[lineCursor]
+      if (line !== undefined) {
+        lineCursor++
+        return line
+      }
+      await new Promise<void>((resolve) => waiters.push(resolve))
+    }
+  }
+  return { next, send, port: port1, types, received, lines, nextLine }
 }
 
 const invoke = (requestId: string, event: unknown): HostMessage => ({
@@ -67,7 +86,7 @@ describe('runtime loop', () => {
     const ready = await loop.next('next')
     expect(ready).toMatchObject({ type: 'next', initDurationMs: expect.any(Number) })
     loop.send(invoke('r1', { n: 1 }))
-    expect(await loop.next('log')).toMatchObject({ requestId: 'r1', level: 'INFO', message: 'handling 1' })
+    expect(await loop.next('log')).toMatchObject({ requestId: 'r1', lines: [{ level: 'INFO', message: 'handling 1' }] })
     expect(await loop.next('response')).toMatchObject({ requestId: 'r1', body: '{"n":1,"requestId":"r1"}' })
     loop.send(invoke('r2', { n: 2 }))
     expect(await loop.next('response')).toMatchObject({ requestId: 'r2', body: '{"n":2,"requestId":"r2"}' })
@@ -92,6 +111,123 @@ describe('runtime loop', () => {
   })
 })
 
+describe('function logs in the runtime', () => {
+  it('makes stdout and stderr writes log lines of the invocation, in order with console lines, before its answer', async () => {
+    const loop = start('logging.mjs')
+    await loop.next('next')
+    loop.send(invoke('m1', { mode: 'mixed' }))
+    await loop.next('response')
+    const logs = loop.received.filter((m): m is LogMessage => m.type === 'log')
+    expect(logs.every((m) => m.requestId === 'm1')).toBe(true)
+    expect(loop.lines().map((l) => [l.level, l.message, l.raw ?? false])).toEqual([
+      ['INFO', 'console one', false],
+      ['INFO', 'stdout two', true],
+      ['INFO', 'stdout three', true],
+      ['WARN', 'console four', false],
+      ['ERROR', 'stderr five', true],
+      ['INFO', 'partial six', true],
+    ])
+    // Every line arrived before the answer.
+    expect(loop.types.lastIndexOf('log')).toBeLessThan(loop.types.indexOf('response'))
+  })
+
+  it('sends the lines of one turn in a few batches, not one message per line', async () => {
+    const loop = start('logging.mjs')
+    await loop.next('next')
+    loop.send(invoke('b1', { mode: 'many', lines: 2000 }))
+    await loop.next('response')
+    expect(loop.lines()).toHaveLength(2000)
+    expect(loop.lines().at(-1)?.message).toBe('line 1999 ')
+    expect(loop.types.filter((type) => type === 'log').length).toBeLessThanOrEqual(2)
+  })
+
+  it('drops the lines past the invocation’s log budget and says how many in one line', async () => {
+    const loop = start('logging.mjs', { logBudgetBytes: 10_000 })
+    await loop.next('next')
+    // 100 lines of about 1 KB: 9 fit in 10,000 bytes.
+    loop.send(invoke('d1', { mode: 'many', lines: 100, size: 1000 }))
+    await loop.next('response')
+    const lines = loop.lines()
+    expect(lines).toHaveLength(10)
+    expect(lines[8]?.message).toMatch(/^line 8 x{1000}$/)
+    expect(lines[9]).toMatchObject({
+      level: 'WARN',
+      message: 'lambdalet: dropped 91 log lines: this invocation logged more than its budget of 10000 bytes',
+    })
+    // The next invocation has a budget of its own.
+    loop.send(invoke('d2', { mode: 'many', lines: 2, size: 10 }))
+    await loop.next('response')
+    expect(
+      loop
+        .lines()
+        .slice(10)
+        .map((l) => l.message),
+    ).toEqual([`line 0 ${'x'.repeat(10)}`, `line 1 ${'x'.repeat(10)}`])
+  })
+
+  it('writes JSON lines in Lambda’s shape and drops console calls below AWS_LAMBDA_LOG_LEVEL', async () => {
+    const loop = start('logging.mjs', { logFormat: 'JSON', logLevel: 'INFO' })
+    await loop.next('next')
+    loop.send(invoke('j1', { mode: 'levels' }))
+    await loop.next('response')
+    const lines = loop.lines()
+    expect(lines.every((line) => line.raw === true)).toBe(true)
+    const records = lines.map((line) => JSON.parse(line.message) as Record<string, unknown>)
+    expect(records.map((r) => r['level'] ?? r['msg'])).toEqual(['INFO', 'WARN', 'ERROR', 50])
+    expect(records[0]).toEqual({
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      level: 'INFO',
+      requestId: 'j1',
+      message: 'info line',
+    })
+    expect(records[1]).toMatchObject({ message: 'warn line { n: 1 }' })
+    expect(records[2]).toMatchObject({
+      message: { errorType: 'TypeError', errorMessage: 'error line', stackTrace: expect.any(Array) },
+    })
+    expect(lines[3]?.level).toBe('ERROR')
+  })
+
+  it('logs a function error as Lambda’s runtime does, in text and in JSON', async () => {
+    const text = start('logging.mjs')
+    await text.next('next')
+    text.send(invoke('e1', { mode: 'throw' }))
+    await text.next('error')
+    const [line] = text.lines()
+    expect(line?.level).toBe('ERROR')
+    const [label, json] = (line?.message ?? '').split('\t')
+    expect(label).toBe('Invoke Error ')
+    expect(JSON.parse(json as string)).toEqual({
+      errorType: 'RangeError',
+      errorMessage: 'out of range',
+      stack: expect.arrayContaining(['RangeError: out of range']),
+    })
+    await worker?.terminate()
+    const structured = start('logging.mjs', { logFormat: 'JSON', logLevel: 'INFO' })
+    await structured.next('next')
+    structured.send(invoke('e2', { mode: 'throw' }))
+    await structured.next('error')
+    expect(JSON.parse(structured.lines()[0]?.message ?? '')).toMatchObject({
+      level: 'ERROR',
+      requestId: 'e2',
+      message: 'Invoke Error',
+      errorType: 'RangeError',
+      errorMessage: 'out of range',
+      stackTrace: expect.arrayContaining(['RangeError: out of range']),
+    })
+  })
+
+  it('measures the function’s own duration and sends it with the answer', async () => {
+    const loop = start('logging.mjs')
+    await loop.next('next')
+    loop.send(invoke('t1', { mode: 'sleep', ms: 100 }))
+    const slept = await loop.next('response')
+    expect(slept).toMatchObject({ body: '"slept"' })
+    const duration = (slept as { durationMs: number }).durationMs
+    expect(duration).toBeGreaterThanOrEqual(99)
+    expect(duration).toBeLessThan(5_000)
+  })
+})
+
 describe('runtime loop, streaming handlers', () => {
   const decoder = new TextDecoder()
 
@@ -110,10 +246,10 @@ describe('runtime loop, streaming handlers', () => {
       expect(decoder.decode(chunk.chunk.subarray(0, 1))).toBe(String(n))
       // 20 KiB is over the default 16 KiB: write() says wait, and the
       // stream does not drain by itself while the host has not taken it.
-      expect(await loop.next('log')).toMatchObject({ message: `write ${n} returned false` })
-      expect(await loop.next('log')).toMatchObject({ message: 'still waiting: true' })
+      expect(await loop.nextLine()).toMatchObject({ message: `write ${n} returned false` })
+      expect(await loop.nextLine()).toMatchObject({ message: 'still waiting: true' })
       loop.send({ type: 'stream-credit', requestId: 's1', bytes: 20 * 1024 })
-      expect(await loop.next('log')).toMatchObject({ message: `drained ${n}` })
+      expect(await loop.nextLine()).toMatchObject({ message: `drained ${n}` })
     }
     expect(await loop.next('stream-end')).toMatchObject({ requestId: 's1' })
   })
@@ -132,7 +268,7 @@ describe('runtime loop, streaming handlers', () => {
     expect(all.subarray(0, prelude.length).toString()).toBe(prelude)
     expect([...all.subarray(prelude.length, prelude.length + 8)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0])
     expect(all.subarray(prelude.length + 8).toString()).toBe('{"n":1}')
-    expect(await loop.next('log')).toMatchObject({
+    expect(await loop.nextLine()).toMatchObject({
       message: 'Runtime.InvalidStreamingOperation: Cannot set content-type, too late.',
     })
     expect(await loop.next('stream-end')).toMatchObject({ requestId: 's2' })

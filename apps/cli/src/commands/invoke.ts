@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { createHost, type FunctionOptions, isLambdaError } from '@lambdalet/host'
-import { helpOption, logFormatOption, parseLogFormat, withUsageErrors } from '../command-args.js'
+import { helpOption, logFormatOption, parseLogFormat, parseLogLevel, withUsageErrors } from '../command-args.js'
 import { errorCode } from '../config/config-error.js'
 import { hostFunctionOptions } from '../config/function-definition.js'
 import { loadProject } from '../config/load-project.js'
@@ -31,7 +31,8 @@ export async function runInvoke(argv: string[]): Promise<number> {
   if (extra.length > 0) {
     throw new UsageError(`expected a function name and at most one folder, got ${positionals.length} arguments`)
   }
-  const log = createLogWriter(parseLogFormat(values['log-format']), toStderr)
+  const logLevel = parseLogLevel(values['log-level'])
+  const log = createLogWriter(parseLogFormat(values['log-format']), toStderr, logLevel)
   const payload = await readEvent(values.event, values['event-file'])
 
   const project = await loadProject({ dir, configFile: values.config })
@@ -49,7 +50,7 @@ export async function runInvoke(argv: string[]): Promise<number> {
     accountId: project.accountId,
     processEnv: process.env,
     inheritEnv: project.inheritEnv,
-    logs: log.entry,
+    logs: { level: logLevel, sink: log.entry },
     drainTimeoutMs: 0,
   })
   try {
@@ -58,7 +59,7 @@ export async function runInvoke(argv: string[]): Promise<number> {
     return result.functionError ? 1 : 0
   } catch (error) {
     if (!isLambdaError(error)) throw error
-    process.stderr.write(`lambdalet invoke: ${error.errorType}: ${error.errorMessage}\n`)
+    toStderr(`lambdalet invoke: ${error.errorType}: ${error.errorMessage}`)
     return 1
   } finally {
     await host.close()

@@ -5,6 +5,7 @@ import {
   logFormatOption,
   parseDuration,
   parseLogFormat,
+  parseLogLevel,
   parsePort,
   withUsageErrors,
 } from '../command-args.js'
@@ -46,7 +47,8 @@ export async function runServe(argv: string[]): Promise<number> {
   const host = values.host ?? '127.0.0.1'
   const drainFlag = values['drain-timeout']
   const drainTimeoutFlag = drainFlag === undefined ? undefined : parseDuration('--drain-timeout', drainFlag, 0)
-  const log = createLogWriter(parseLogFormat(values['log-format']), toStdout)
+  const logLevel = parseLogLevel(values['log-level'])
+  const log = createLogWriter(parseLogFormat(values['log-format']), toStdout, logLevel)
 
   if (values.store !== undefined) {
     const kind = storeKind(values.store)
@@ -72,7 +74,7 @@ export async function runServe(argv: string[]): Promise<number> {
     port,
     host,
     drainTimeoutMs,
-    logs: log.entry,
+    logs: { level: logLevel, sink: log.entry },
     logger: log.gateway,
     apiKey,
     insecureNoAuth: values['insecure-no-auth'] === true,

@@ -74,6 +74,7 @@ const functionChecks: Record<keyof FunctionEntry, Check> = {
   maxStreamBytes: positiveInteger,
   env: () => null, // checked key by key below
   inheritEnv: envNameList,
+  logBudgetBytes: nonNegativeInteger,
   runtime: (value) => (value === 'thread' || value === 'process' ? null : '"thread" or "process"'),
   command: (value) =>
     Array.isArray(value) && value.length > 0 && value.every((part) => typeof part === 'string') && value[0] !== ''

@@ -13,6 +13,7 @@ const functionEntry: LogEntry = {
   time,
   level: 'INFO',
   message: evil,
+  raw: false,
   line: `2026-01-02T03:04:05.006Z\treq-1\tINFO\t${evil}`,
 }
 
@@ -37,6 +38,18 @@ describe('formatEntry', () => {
     expect(line).not.toMatch(/[\n\r\u001b\u0007]/)
   })
 
+  it('keeps the tabs inside a function’s message, as Lambda’s Invoke Error line has them', () => {
+    const line = '2026-01-02T03:04:05.006Z\treq-1\tERROR\tInvoke Error \t{"errorType":"Error"}'
+    const entry: LogEntry = { ...functionEntry, level: 'ERROR', message: 'Invoke Error \t{"errorType":"Error"}', line }
+    expect(formatEntry(entry, 'text')).toBe(`[noisy] ${line}`)
+  })
+
+  it('escapes a raw line the function wrote itself, as it wrote it', () => {
+    const raw: LogEntry = { ...functionEntry, raw: true, message: '{"level":30}\u001b', line: '{"level":30}\u001b' }
+    expect(formatEntry(raw, 'text')).toBe('[noisy] {"level":30}\\x1b')
+    expect(JSON.parse(formatEntry(raw, 'json'))).toMatchObject({ kind: 'function', message: '{"level":30}\u001b' })
+  })
+
   it('keeps the tabs of a REPORT line', () => {
     const report: LogEntry = {
       kind: 'report',
@@ -44,7 +57,7 @@ describe('formatEntry', () => {
       requestId: 'req-2',
       time,
       line: 'REPORT RequestId: req-2\tDuration: 1.00 ms',
-      report: { durationMs: 1, billedDurationMs: 1, memorySizeMb: 128, maxMemoryUsedMb: 40 },
+      report: { durationMs: 1, hostDurationMs: 1.5, billedDurationMs: 1, memorySizeMb: 128, maxMemoryUsedMb: 40 },
     }
     expect(formatEntry(report, 'text')).toBe('[hello] REPORT RequestId: req-2\tDuration: 1.00 ms')
     expect(JSON.parse(formatEntry(report, 'json'))).toEqual({
@@ -55,6 +68,7 @@ describe('formatEntry', () => {
       kind: 'report',
       message: 'REPORT RequestId: req-2\tDuration: 1.00 ms',
       durationMs: 1,
+      hostDurationMs: 1.5,
       billedDurationMs: 1,
       memorySizeMb: 128,
       maxMemoryUsedMb: 40,

@@ -5,7 +5,7 @@ import { escapeControl, escapeControlKeepTabs, safeJson } from './escape.js'
 export type LogFormat = 'text' | 'json'
 export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json']
 
-type Level = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
+type Level = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL'
 
 /**
  * One host log record as one line. Text is the Lambda-style line prefixed
@@ -14,15 +14,22 @@ type Level = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'
  */
 export function formatEntry(entry: LogEntry, format: LogFormat): string {
   if (format === 'json') return safeJson(entryFields(entry))
-  const prefix = `[${escapeControl(entry.functionName)}] `
-  if (entry.kind === 'function') {
-    // Rebuilt rather than escaping `entry.line`: its tabs separate fields,
-    // while a tab inside the message must not look like a separator.
-    const time = new Date(entry.time).toISOString()
-    const requestId = escapeControl(entry.requestId ?? 'undefined')
-    return `${prefix}${time}\t${requestId}\t${entry.level}\t${escapeControl(entry.message)}`
+  // Control characters are escaped, so that a function cannot start a line
+  // of its own; tabs are kept, as in Lambda's own lines (`Invoke Error \t{…}`):
+  // a tab cannot forge the time, request id and level that come before it.
+  return prefix(entry.functionName) + escapeControlKeepTabs(entry.line)
+}
+
+// One per function name: the host's functions are a fixed, small set.
+const prefixes = new Map<string, string>()
+
+function prefix(functionName: string): string {
+  let text = prefixes.get(functionName)
+  if (text === undefined) {
+    text = `[${escapeControl(functionName)}] `
+    prefixes.set(functionName, text)
   }
-  return prefix + escapeControlKeepTabs(entry.line)
+  return text
 }
 
 function entryFields(entry: LogEntry): Record<string, unknown> {

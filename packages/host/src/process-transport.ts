@@ -88,6 +88,16 @@ class ProcessTransport implements Transport {
           )
         },
         initError: (error) => this.#forward({ type: 'init-error', error, initDurationMs: 0 }),
+        // A streaming `/response` becomes the messages a streaming handler in
+        // a thread posts, so the host's sinks, cap and deadline apply as they are.
+        streamStart: (requestId, contentType) => this.#forward({ type: 'stream-start', requestId, contentType }),
+        streamChunk: (requestId, chunk) => this.#forward({ type: 'stream-chunk', requestId, chunk }),
+        streamEnd: (requestId) => {
+          const durationMs = performance.now() - this.#deliveredAt
+          setImmediate(() =>
+            this.#forward({ type: 'stream-end', requestId, heapUsedBytes: this.#maxRssBytes, durationMs }),
+          )
+        },
       },
     })
     listenRuntimeApi(this.#api.app).then(
@@ -105,8 +115,14 @@ class ProcessTransport implements Transport {
   }
 
   send(message: HostMessage): void {
-    // Stream credit and cancel concern only a runtime that streams over the
-    // port; the Runtime API refuses streaming responses for now.
+    if (message.type === 'stream-credit') {
+      this.#api.credit(message.requestId, message.bytes)
+      return
+    }
+    if (message.type === 'stream-cancel') {
+      this.#api.cancel(message.requestId)
+      return
+    }
     if (message.type !== 'invoke') return
     this.#deliveredAt = performance.now()
     this.#api.deliver(message)

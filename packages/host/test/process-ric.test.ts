@@ -1,3 +1,5 @@
+import { createServer, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { FunctionOptions, LogEntry } from '../src/index.js'
@@ -214,5 +216,76 @@ describe('process environments under load', () => {
     await host.close()
     expect(host.stats().threads).toBe(0)
     await until(() => !pids.some(alive))
+  })
+})
+
+/**
+ * A gate the handler in another process waits at: its `GET /{i}` is
+ * answered only once the test opened step `i`.
+ */
+async function gate(): Promise<{ url: string; open(step: number): void; close(): void }> {
+  const opened = new Set<number>()
+  const waiting = new Map<number, ServerResponse>()
+  const server = createServer((request, response) => {
+    const step = Number(request.url!.slice(1))
+    if (opened.has(step)) response.end('go')
+    else waiting.set(step, response)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    open(step) {
+      opened.add(step)
+      waiting.get(step)?.end('go')
+    },
+    close() {
+      server.close()
+      server.closeAllConnections()
+    },
+  }
+}
+
+describe('response streaming from aws-lambda-ric', () => {
+  const decoder = new TextDecoder()
+  const { host, logs } = suiteHost({
+    functions: { streaming: node('streaming.stepped'), failing: node('streaming.failsMidStream') },
+  })
+
+  it('hands the reader each chunk the process streams before the handler writes the next', async () => {
+    const steps = await gate()
+    try {
+      const response = await host.invokeStream('streaming', { gate: steps.url, chunks: ['one', 'two', 'three'] })
+      expect(response).toMatchObject({ streamed: true, contentType: 'text/plain' })
+      const reader = response.body.getReader()
+      const seen: string[] = []
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) break
+        seen.push(decoder.decode(value))
+        // The handler writes its next chunk only after this.
+        steps.open(seen.length)
+      }
+      expect(seen).toEqual(['one', 'two', 'three'])
+      expect(await response.completion).toEqual({})
+    } finally {
+      steps.close()
+    }
+  })
+
+  it('ends the stream with the error a handler throws after writing, sent in the trailers', async () => {
+    const response = await host.invokeStream('failing', {}, { logType: 'Tail' })
+    const reader = response.body.getReader()
+    expect(decoder.decode((await reader.read()).value)).toBe('partial ')
+    const failure = await rejectionOf(reader.read())
+    expect(failure).toMatchObject({ errorType: 'RangeError', errorMessage: 'died mid-stream' })
+    const completion = await response.completion
+    expect(completion.error).toMatchObject({ errorType: 'RangeError', errorMessage: 'died mid-stream' })
+    expect(completion.logResult).toMatch(/REPORT RequestId: .*\tStatus: error/)
+    expect(logs.some((entry) => entry.kind === 'report' && entry.functionName === 'failing')).toBe(true)
+    // The process survives its handler's error and serves again.
+    const cold = host.stats().functions.failing!.coldStarts
+    await (await host.invokeStream('failing', {})).completion
+    expect(host.stats().functions.failing!.coldStarts).toBe(cold)
   })
 })

@@ -9,6 +9,9 @@ type Reported =
   | { kind: 'response'; requestId: string; body: string }
   | { kind: 'error'; requestId: string; error: ErrorShape }
   | { kind: 'init-error'; error: ErrorShape }
+  | { kind: 'stream-start'; requestId: string; contentType: string }
+  | { kind: 'stream-chunk'; requestId: string; text: string }
+  | { kind: 'stream-end'; requestId: string }
 
 const servers: RuntimeApiServer[] = []
 afterEach(() => {
@@ -25,6 +28,10 @@ async function start(): Promise<{ api: RuntimeApi; base: string; reported: Repor
       response: (requestId, body) => reported.push({ kind: 'response', requestId, body }),
       error: (requestId, error) => reported.push({ kind: 'error', requestId, error }),
       initError: (error) => reported.push({ kind: 'init-error', error }),
+      streamStart: (requestId, contentType) => reported.push({ kind: 'stream-start', requestId, contentType }),
+      streamChunk: (requestId, chunk) =>
+        reported.push({ kind: 'stream-chunk', requestId, text: Buffer.from(chunk).toString() }),
+      streamEnd: (requestId) => reported.push({ kind: 'stream-end', requestId }),
     },
   })
   const server = await listenRuntimeApi(api.app)
@@ -204,11 +211,11 @@ describe('POST /invocation/{id}/response', () => {
     expect(reported.at(-1)).toMatchObject({ kind: 'error', error: { errorType: 'Function.ResponseSizeTooLarge' } })
   })
 
-  it('refuses the streaming response mode with 400 InvalidFunctionResponseMode and fails the invocation at once', async () => {
+  it('refuses an unknown response mode with 400 InvalidFunctionResponseMode and fails the invocation at once', async () => {
     const { api, base, reported } = await start()
     await takeEvent(api, base, 'req-1')
     const response = await post(`${base}/invocation/req-1/response`, 'chunk', {
-      'Lambda-Runtime-Function-Response-Mode': 'streaming',
+      'Lambda-Runtime-Function-Response-Mode': 'sideways',
     })
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ errorType: 'InvalidFunctionResponseMode' })
@@ -217,6 +224,107 @@ describe('POST /invocation/{id}/response', () => {
       requestId: 'req-1',
       error: { errorType: 'Runtime.InvalidFunctionResponseMode' },
     })
+  })
+})
+
+/** A streaming `/response` as the official client makes it: chunked, with its error trailers declared. */
+function streamingResponse(base: string, requestId: string) {
+  const req = request(`${base}/invocation/${requestId}/response`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'text/plain',
+      'Lambda-Runtime-Function-Response-Mode': 'streaming',
+      'Transfer-Encoding': 'chunked',
+      Trailer: ['Lambda-Runtime-Function-Error-Type', 'Lambda-Runtime-Function-Error-Body'],
+    },
+  })
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.on('error', reject)
+    req.on('response', (res) => {
+      let body = ''
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString()
+      })
+      res.on('end', () => resolve({ status: res.statusCode!, body }))
+    })
+  })
+  return { req, answer }
+}
+
+describe('POST /invocation/{id}/response, streaming', () => {
+  it('forwards each chunk as it arrives with the content type, and reports the end of the body as the end', async () => {
+    const { api, base, reported } = await start()
+    await takeEvent(api, base, 'req-1')
+    const { req, answer } = streamingResponse(base, 'req-1')
+    req.write('one')
+    await until(() => reported.some((r) => r.kind === 'stream-chunk'))
+    expect(reported.slice(-2)).toEqual([
+      { kind: 'stream-start', requestId: 'req-1', contentType: 'text/plain' },
+      { kind: 'stream-chunk', requestId: 'req-1', text: 'one' },
+    ])
+    expect(api.current).toBe('req-1')
+    req.write('two')
+    await until(() => reported.filter((r) => r.kind === 'stream-chunk').length === 2)
+    req.end()
+    expect(await answer).toEqual({ status: 202, body: '{"status":"OK"}' })
+    expect(reported.at(-1)).toEqual({ kind: 'stream-end', requestId: 'req-1' })
+    expect(api.current).toBeNull()
+  })
+
+  it('ends the stream with the error its trailers name, the body base64', async () => {
+    const { api, base, reported } = await start()
+    await takeEvent(api, base, 'req-1')
+    const { req, answer } = streamingResponse(base, 'req-1')
+    req.write('partial ')
+    await until(() => reported.some((r) => r.kind === 'stream-chunk'))
+    const error = { errorType: 'RangeError', errorMessage: 'died mid-stream', trace: ['RangeError: died mid-stream'] }
+    req.addTrailers({
+      'Lambda-Runtime-Function-Error-Type': 'RangeError',
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(error)).toString('base64'),
+    })
+    req.end()
+    expect((await answer).status).toBe(202)
+    expect(reported.at(-1)).toEqual({ kind: 'error', requestId: 'req-1', error })
+    expect(reported.some((r) => r.kind === 'stream-end')).toBe(false)
+    expect(api.current).toBeNull()
+  })
+
+  it('stops reading the body while the host has given no credit, and reads on after credit', async () => {
+    const { api, base, reported } = await start()
+    await takeEvent(api, base, 'req-1')
+    const { req, answer } = streamingResponse(base, 'req-1')
+    const received = () =>
+      reported.reduce((sum, r) => sum + (r.kind === 'stream-chunk' ? Buffer.byteLength(r.text) : 0), 0)
+    // Far more than the 16 KiB window plus what the sockets buffer.
+    const total = 8 * 1024 * 1024
+    const block = 'x'.repeat(64 * 1024)
+    let written = 0
+    const writeAll = async () => {
+      while (written < total) {
+        written += block.length
+        if (!req.write(block)) await new Promise((resolve) => req.once('drain', resolve))
+      }
+      req.end()
+    }
+    const writing = writeAll()
+    await until(() => received() >= 16 * 1024)
+    // The writer is held back: the socket buffers fill and it waits for drain.
+    await until(() => req.writableNeedDrain)
+    const held = received()
+    // The window and at most one socket read past it: not the megabytes written.
+    expect(held).toBeLessThan(16 * 1024 + 128 * 1024)
+    api.credit('req-1', held)
+    await until(() => received() > held)
+    // Credit everything from now on, so it finishes.
+    const timer = setInterval(() => api.credit('req-1', total), 5)
+    try {
+      await writing
+      expect((await answer).status).toBe(202)
+    } finally {
+      clearInterval(timer)
+    }
+    expect(received()).toBe(total)
+    expect(reported.at(-1)).toEqual({ kind: 'stream-end', requestId: 'req-1' })
   })
 })
 

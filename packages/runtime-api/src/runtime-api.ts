@@ -1,8 +1,16 @@
-import { type ErrorShape, ErrorType, type InvokeMessage, MAX_PAYLOAD_BYTES } from '@lambdalet/protocol'
+import type { IncomingMessage } from 'node:http'
+import {
+  DEFAULT_STREAM_CONTENT_TYPE,
+  type ErrorShape,
+  ErrorType,
+  type InvokeMessage,
+  MAX_PAYLOAD_BYTES,
+} from '@lambdalet/protocol'
 import { type Context, Hono } from 'hono'
 import { RuntimeApiError, runtimeApiError } from './api-error.js'
 import { ERROR_TYPE_HEADER, errorReport } from './error-report.js'
 import { readBounded } from './read-body.js'
+import { ResponseStreamReader } from './response-stream-reader.js'
 import { eventResponse } from './runtime-event.js'
 
 /** What the runtime did, told to whoever runs the environment (the host's process transport). */
@@ -15,6 +23,12 @@ export interface RuntimeApiEvents {
   error(requestId: string, error: ErrorShape): void
   /** Its init failed; it is expected to exit. */
   initError(error: ErrorShape): void
+  /** It began a streaming `/response` (`Lambda-Runtime-Function-Response-Mode: streaming`). */
+  streamStart(requestId: string, contentType: string): void
+  /** Bytes of that stream, as they arrived; credit them back with `RuntimeApi.credit`. */
+  streamChunk(requestId: string, chunk: Uint8Array): void
+  /** The stream's body ended cleanly; an error in its trailers is reported with `error` instead. */
+  streamEnd(requestId: string): void
 }
 
 export interface RuntimeApiOptions {
@@ -40,6 +54,10 @@ export interface RuntimeApi {
   readonly current: string | null
   /** A `/next` is waiting for an event. */
   readonly waiting: boolean
+  /** The host took `bytes` more of `requestId`'s stream: reading its body may go on. */
+  credit(requestId: string, bytes: number): void
+  /** The reader of `requestId`'s stream went away: its body is cut. */
+  cancel(requestId: string): void
 }
 
 /**
@@ -78,6 +96,8 @@ class Endpoint implements RuntimeApi {
   #poll: Poll | null = null
   /** The last request id answered, so that a second answer reads as out of order, not unknown. */
   #answered: string | null = null
+  /** The streaming `/response` being read, if any. */
+  #stream: { requestId: string; reader: ResponseStreamReader } | null = null
 
   constructor(options: RuntimeApiOptions) {
     this.#events = options.events
@@ -112,6 +132,14 @@ class Endpoint implements RuntimeApi {
 
   get current(): string | null {
     return this.#state.kind === 'invoking' ? this.#state.requestId : null
+  }
+
+  credit(requestId: string, bytes: number): void {
+    if (this.#stream?.requestId === requestId) this.#stream.reader.credit(bytes)
+  }
+
+  cancel(requestId: string): void {
+    if (this.#stream?.requestId === requestId) this.#stream.reader.cancel()
   }
 
   deliver(event: InvokeMessage): void {
@@ -189,17 +217,58 @@ class Endpoint implements RuntimeApi {
     const requestId = c.req.param('id')!
     const mode = c.req.header(RESPONSE_MODE_HEADER)
     if (mode !== undefined && requestId === this.current) {
-      // Streaming responses are the streaming issue's: until the invoke side
-      // streams, the runtime hears a clear 400 and the caller does not wait
-      // for the deadline.
-      const message =
-        mode === 'streaming'
-          ? 'Response streaming is not supported by this Runtime API yet'
-          : `Unknown ${RESPONSE_MODE_HEADER}: ${mode}`
+      if (mode === 'streaming') return this.#streamResponse(c, requestId)
+      const message = `Unknown ${RESPONSE_MODE_HEADER}: ${mode}`
       this.#fail(requestId, `Runtime.${RuntimeApiError.InvalidFunctionResponseMode}`, message)
       return runtimeApiError(c, 400, RuntimeApiError.InvalidFunctionResponseMode, message)
     }
     return this.#answer(c, requestId, (text) => this.#events.response(requestId, text))
+  }
+
+  /**
+   * A streaming `/response`: its body is read as it arrives, each chunk
+   * forwarded at once, and its end (or the error its trailers name) is the
+   * invocation's answer. The size cap and the deadline are the host's, as
+   * for a stream over the port.
+   */
+  #streamResponse(c: Context, requestId: string): Promise<Response> {
+    if (this.#stream !== null) {
+      return Promise.resolve(
+        runtimeApiError(c, 403, RuntimeApiError.InvalidStateTransition, `Invocation ${requestId} is already streaming`),
+      )
+    }
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+    if (incoming === undefined) {
+      // Served without @hono/node-server (`app.request()`): no trailers to read.
+      const message = 'Response streaming needs the Runtime API served by listenRuntimeApi'
+      this.#fail(requestId, `Runtime.${RuntimeApiError.InvalidFunctionResponseMode}`, message)
+      return Promise.resolve(runtimeApiError(c, 400, RuntimeApiError.InvalidFunctionResponseMode, message))
+    }
+    const contentType = c.req.header('Content-Type') ?? DEFAULT_STREAM_CONTENT_TYPE
+    this.#events.streamStart(requestId, contentType)
+    return new Promise<Response>((resolve) => {
+      const reader = new ResponseStreamReader(incoming, {
+        chunk: (chunk) => this.#events.streamChunk(requestId, chunk),
+        end: (error) => {
+          this.#stream = null
+          if (this.current !== requestId) {
+            resolve(runtimeApiError(c, 400, RuntimeApiError.InvalidRequestId, 'Invalid request ID'))
+            return
+          }
+          this.#settle(requestId)
+          if (error === null) this.#events.streamEnd(requestId)
+          else this.#events.error(requestId, error)
+          resolve(c.json({ status: 'OK' }, 202))
+        },
+      })
+      this.#stream = { requestId, reader }
+      // Cut before its end (the environment is going): nothing to report.
+      incoming.once('close', () => {
+        if (this.#stream?.reader !== reader) return
+        this.#stream = null
+        resolve(new Response(null, { status: 499 }))
+      })
+    })
   }
 
   #error(c: Context): Promise<Response> {

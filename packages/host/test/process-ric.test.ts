@@ -249,7 +249,12 @@ async function gate(): Promise<{ url: string; open(step: number): void; close():
 describe('response streaming from aws-lambda-ric', () => {
   const decoder = new TextDecoder()
   const { host, logs } = suiteHost({
-    functions: { streaming: node('streaming.stepped'), failing: node('streaming.failsMidStream') },
+    functions: {
+      streaming: node('streaming.stepped'),
+      failing: node('streaming.failsMidStream'),
+      hanging: node('streaming.hangsMidStream', { timeoutMs: 1000 }),
+      big: node('streaming.big', { maxStreamBytes: 1024 * 1024 }),
+    },
   })
 
   it('hands the reader each chunk the process streams before the handler writes the next', async () => {
@@ -287,5 +292,36 @@ describe('response streaming from aws-lambda-ric', () => {
     const cold = host.stats().functions.failing!.coldStarts
     await (await host.invokeStream('failing', {})).completion
     expect(host.stats().functions.failing!.coldStarts).toBe(cold)
+  })
+
+  it('ends a process's stream left open at the deadline with Sandbox.Timedout', async () => {
+    const response = await host.invokeStream('hanging', {})
+    const reader = response.body.getReader()
+    expect(decoder.decode((await reader.read()).value)).toBe('partial ')
+    expect(await rejectionOf(reader.read())).toMatchObject({ errorType: 'Sandbox.Timedout' })
+    expect((await response.completion).error).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: 'Task timed out after 1.00 seconds',
+    })
+    expect(host.stats().functions.hanging!.timeouts).toBe(1)
+  })
+
+  it('fails a stream past maxStreamBytes with Function.ResponseSizeTooLarge, and starts a fresh process', async () => {
+    const response = await host.invokeStream('big', { megabytes: 4 })
+    const failure = await rejectionOf(
+      (async () => {
+        for await (const _chunk of response.body) {
+          // Read it all, as a client would.
+        }
+      })(),
+    )
+    expect(failure).toMatchObject({ errorType: 'Function.ResponseSizeTooLarge' })
+    expect((await response.completion).error?.errorMessage).toContain('(1048576 bytes)')
+    const again = await host.invokeStream('big', { megabytes: 0.5 })
+    let bytes = 0
+    for await (const chunk of again.body) bytes += chunk.byteLength
+    expect(bytes).toBe(512 * 1024)
+    expect(await again.completion).toEqual({})
+    expect(host.stats().functions.big!.coldStarts).toBe(2)
   })
 })

@@ -294,7 +294,7 @@ describe('response streaming from aws-lambda-ric', () => {
     expect(host.stats().functions.failing!.coldStarts).toBe(cold)
   })
 
-  it('ends a process's stream left open at the deadline with Sandbox.Timedout', async () => {
+  it('ends a stream the process leaves open at the deadline with Sandbox.Timedout', async () => {
     const response = await host.invokeStream('hanging', {})
     const reader = response.body.getReader()
     expect(decoder.decode((await reader.read()).value)).toBe('partial ')

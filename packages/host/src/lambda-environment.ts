@@ -53,7 +53,7 @@ export function lambdaEnvironment(config: FunctionConfig, source: EnvironmentSou
     LAMBDA_TASK_ROOT: config.codeRoot,
     _HANDLER: config.handler,
   })
-  Object.assign(env, credentials(parent))
+  Object.assign(env, functionCredentials(parent))
   for (const [service, url] of Object.entries(source.awsEndpoints))
     env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] = url
   for (const name of source.inheritEnv) copy(name)
@@ -62,7 +62,7 @@ export function lambdaEnvironment(config: FunctionConfig, source: EnvironmentSou
 }
 
 /** The server's credentials when it has keys or a named profile, dummy ones otherwise. */
-function credentials(parent: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function functionCredentials(parent: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const keyId = parent['AWS_ACCESS_KEY_ID']
   const secret = parent['AWS_SECRET_ACCESS_KEY']
   if (keyId && secret) {

@@ -1,15 +1,16 @@
 import { dirname } from 'node:path'
 import { LATEST_VERSION, logGroupName } from '@lambdalet/protocol'
-import type { EnvironmentSource } from './lambda-environment.js'
+import { type EnvironmentSource, functionCredentials } from './lambda-environment.js'
 import type { FunctionConfig } from './options.js'
 
 /**
  * The environment of a process environment, as Lambda gives a runtime's
  * process: the `AWS_LAMBDA_*` variables, a `PATH` of Lambda's form (this
  * Node's folder first, so a Node runtime client finds `node`), `TZ=:UTC`,
- * the AWS endpoints the host points functions at, the host variables named
- * in `inheritEnv`, then the function's own variables, and nothing else of
- * the host's: no `HOME`, no credentials, no other variable it was started with.
+ * the credentials and AWS endpoints the host gives every function (the
+ * server's keys or named profile, dummy keys otherwise), the host variables
+ * named in `inheritEnv`, then the function's own variables, and nothing else
+ * of the host's: no `HOME`, no other variable it was started with.
  * `AWS_LAMBDA_RUNTIME_API` is added per environment, with its own port.
  */
 export function processEnvironment(
@@ -35,6 +36,8 @@ export function processEnvironment(
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   }
+  // As Lambda gives a runtime's process its execution role's credentials.
+  Object.assign(env, functionCredentials(source.processEnv))
   for (const [service, url] of Object.entries(source.awsEndpoints))
     env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] = url
   // Only the host variables the user named (`inheritEnv`), then the function's own.

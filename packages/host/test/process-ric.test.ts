@@ -165,6 +165,9 @@ describe('process environments running aws-lambda-ric', () => {
       _HANDLER: 'context.handler',
       TZ: ':UTC',
       GREETING: 'hi',
+      // No credentials in the host's environment: the dummy ones every function gets.
+      AWS_ACCESS_KEY_ID: 'ASIALAMBDALETLOCAL00',
+      AWS_SECRET_ACCESS_KEY: expect.any(String),
       NODE_OPTIONS: '--max-semi-space-size=6 --max-old-space-size=116',
     })
     // Lambda's form: this Node's folder first, so that the client finds `node`.

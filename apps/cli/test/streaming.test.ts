@@ -296,8 +296,10 @@ describe('response streaming through lambdalet serve', () => {
         channel.close()
       }
       expect(received).toBe(total)
-      // What it may run ahead by: the sockets' buffers, the host's 64 KiB, its window.
-      expect(aheadOfClient).toBeLessThan(16 * 1024 * 1024)
+      // What it may run ahead by: the sockets' buffers (several MB each way
+      // on loopback, more when this process reads late under load), the
+      // host's 64 KiB, its window. Without credits it ran 46 MB ahead.
+      expect(aheadOfClient).toBeLessThan(32 * 1024 * 1024)
       // The heaps still grow to their working size; a host holding the
       // stream would grow by most of it.
       expect(peak - baseline).toBeLessThan(total / 2)

@@ -2,6 +2,7 @@ import { ErrorType, type Invoker, isLambdaError, type RawInvokeResult } from '@l
 import type { AsyncPolicy } from './async-policy.js'
 import type { EventStore, Lease } from './event-store.js'
 import { expiredBeforeRun, nextStep, type RunOutcome, type Step } from './next-step.js'
+import { RoomSignal } from './room-signal.js'
 import { delay, settledWithin } from './waits.js'
 
 /** What the consumer reports back to the queue for each finished step. */
@@ -44,7 +45,7 @@ export class FunctionConsumer {
   readonly #deps: ConsumerDeps
   readonly #abort = new AbortController()
   readonly #running = new Set<Promise<void>>()
-  #roomChanged: (() => void) | null = null
+  readonly #roomChanged = new RoomSignal(ROOM_POLL_MS)
   readonly #loop: Promise<void>
 
   constructor(deps: ConsumerDeps) {
@@ -59,7 +60,7 @@ export class FunctionConsumer {
   /** Stops taking events; resolves once the runs in flight are over, or `false` after `timeoutMs`. */
   async stop(timeoutMs: number): Promise<boolean> {
     this.#abort.abort()
-    this.#roomChanged?.()
+    this.#roomChanged.notify()
     await this.#loop
     if (this.#running.size === 0) return true
     return settledWithin(this.#running, timeoutMs)
@@ -71,7 +72,7 @@ export class FunctionConsumer {
     while (!signal.aborted) {
       const room = this.#room()
       if (room <= 0) {
-        await this.#waitForRoom()
+        await this.#roomChanged.wait()
         continue
       }
       let leases: Lease[]
@@ -93,25 +94,10 @@ export class FunctionConsumer {
     return invoker.room(functionName)
   }
 
-  /** Until one of our runs ends, or a moment passes (room can also free up from synchronous callers). */
-  #waitForRoom(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ROOM_POLL_MS)
-      function done(): void {
-        clearTimeout(timer)
-        resolve()
-      }
-      this.#roomChanged = () => {
-        this.#roomChanged = null
-        done()
-      }
-    })
-  }
-
   #start(lease: Lease): void {
     const run = this.#runOne(lease).finally(() => {
       this.#running.delete(run)
-      this.#roomChanged?.()
+      this.#roomChanged.notify()
     })
     this.#running.add(run)
   }
@@ -144,7 +130,7 @@ export class FunctionConsumer {
       clearInterval(renewal)
       // The environment is free now: the next event is claimed while this
       // one's outcome is being written, and both writes share a commit.
-      this.#roomChanged?.()
+      this.#roomChanged.notify()
     }
     const step = nextStep(event, outcome, this.#deps.policy(), Date.now())
     return this.#apply({ lease, step, result, error })

@@ -4,6 +4,7 @@ import type { EventLogger } from './event-logger.js'
 import { MAPPING_RANGES, type QueueMapping } from './mapping-settings.js'
 import type { QueueSet, Receipt } from './queue-set.js'
 import { DEFAULT_VISIBILITY_TIMEOUT_SECONDS } from './queue-settings.js'
+import { RoomSignal } from './room-signal.js'
 import { recordAttributes, type SqsRecord } from './sqs-message.js'
 import { delay, settledWithin } from './waits.js'
 
@@ -36,7 +37,7 @@ export class QueuePoller {
   readonly #abort = new AbortController()
   readonly #running = new Set<Promise<void>>()
   readonly #loop: Promise<void>
-  #roomChanged: (() => void) | null = null
+  readonly #roomChanged = new RoomSignal(ROOM_POLL_MS)
 
   constructor(deps: PollerDeps) {
     this.#deps = deps
@@ -46,7 +47,7 @@ export class QueuePoller {
   /** Stops receiving; resolves once the batches in flight are over, or `false` after `timeoutMs`. */
   async stop(timeoutMs: number): Promise<boolean> {
     this.#abort.abort()
-    this.#roomChanged?.()
+    this.#roomChanged.notify()
     await this.#loop
     if (this.#running.size === 0) return true
     return settledWithin(this.#running, timeoutMs)
@@ -56,7 +57,7 @@ export class QueuePoller {
     const { signal } = this.#abort
     while (!signal.aborted) {
       if (this.#room() <= 0) {
-        await this.#waitForRoom()
+        await this.#roomChanged.wait()
         continue
       }
       let batch: Receipt[]
@@ -124,7 +125,7 @@ export class QueuePoller {
   #start(batch: Receipt[]): void {
     const run = this.#invoke(batch).finally(() => {
       this.#running.delete(run)
-      this.#roomChanged?.()
+      this.#roomChanged.notify()
     })
     this.#running.add(run)
   }
@@ -184,20 +185,6 @@ export class QueuePoller {
     }
     if (message.md5OfMessageAttributes !== undefined) record.md5OfMessageAttributes = message.md5OfMessageAttributes
     return record
-  }
-
-  #waitForRoom(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ROOM_POLL_MS)
-      function done(): void {
-        clearTimeout(timer)
-        resolve()
-      }
-      this.#roomChanged = () => {
-        this.#roomChanged = null
-        done()
-      }
-    })
   }
 
   #log(level: 'warn' | 'error', message: string, error?: unknown): void {

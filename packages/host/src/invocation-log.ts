@@ -1,4 +1,4 @@
-import type { LogMessage } from '@lambdalet/protocol'
+import type { LogLevel, LogMessage } from '@lambdalet/protocol'
 import type { Invocation } from './invocation.js'
 import { LineWriter } from './line-writer.js'
 import {
@@ -14,6 +14,8 @@ import {
 } from './log-entry.js'
 
 const MB = 1024 * 1024
+
+type PlatformKind = 'start' | 'end' | 'report' | 'platform'
 
 /** What END and REPORT say about one invocation. */
 export interface EndFigures {
@@ -38,7 +40,9 @@ export class InvocationLog {
   #sink: ((entry: LogEntry) => void) | null
   /** Set when the lines go straight to a writer (stdout): no entry objects are built then. */
   #lines: LineWriter | null
-  #threshold: number
+  /** Which lines the sink wants, decided once from the level: nothing is ranked per line. */
+  #sinkWants: Record<PlatformKind, boolean>
+  #sinkWantsLevel: Record<LogLevel, boolean>
 
   /** `output`: a sink that gets every entry, or a writer that gets only the lines. */
   constructor(
@@ -49,10 +53,25 @@ export class InvocationLog {
   ) {
     this.#functionName = functionName
     this.#memoryMb = memoryMb
-    this.#threshold = HOST_LOG_LEVELS.indexOf(level)
     const silent = output === null || level === 'silent'
     this.#lines = !silent && output instanceof LineWriter ? output : null
     this.#sink = silent ? null : output instanceof LineWriter ? (entry) => output.write(entry.line) : guarded(output)
+    const threshold = HOST_LOG_LEVELS.indexOf(level)
+    const wants = (line: Parameters<typeof lineRank>[0]): boolean => !silent && lineRank(line) >= threshold
+    this.#sinkWants = {
+      start: wants({ kind: 'start' }),
+      end: wants({ kind: 'end' }),
+      report: wants({ kind: 'report' }),
+      platform: wants({ kind: 'platform' }),
+    }
+    this.#sinkWantsLevel = {
+      TRACE: wants({ kind: 'function', level: 'TRACE' }),
+      DEBUG: wants({ kind: 'function', level: 'DEBUG' }),
+      INFO: wants({ kind: 'function', level: 'INFO' }),
+      WARN: wants({ kind: 'function', level: 'WARN' }),
+      ERROR: wants({ kind: 'function', level: 'ERROR' }),
+      FATAL: wants({ kind: 'function', level: 'FATAL' }),
+    }
   }
 
   start(invocation: Invocation): void {
@@ -95,7 +114,7 @@ export class InvocationLog {
     if (sink === null && tail === null) return
     const { requestId } = message
     for (const { time, level, message: text, raw } of message.lines) {
-      const wanted = sink !== null && lineRank({ kind: 'function', level }) >= this.#threshold
+      const wanted = sink !== null && this.#sinkWantsLevel[level]
       if (!wanted && tail === null) continue
       const line = raw === true ? text : functionLine(time, requestId, level, text)
       tail?.push(line)
@@ -121,8 +140,8 @@ export class InvocationLog {
     return invocation.tail?.text()
   }
 
-  #sinks(kind: 'start' | 'end' | 'report' | 'platform'): boolean {
-    return this.#sink !== null && lineRank({ kind }) >= this.#threshold
+  #sinks(kind: PlatformKind): boolean {
+    return this.#sinkWants[kind]
   }
 
   #wanted(invocation: Invocation, kind: 'start' | 'report' | 'platform'): boolean {

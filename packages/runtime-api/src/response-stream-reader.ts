@@ -18,7 +18,9 @@ export interface StreamSink {
  * Reads a streaming `/response` body (chunked) as it arrives, handing each
  * chunk on. Flow control is by credit: once `windowBytes` were handed on
  * and not credited back, it stops reading, so TCP pushes back on the
- * runtime's writes; `credit()` resumes it.
+ * runtime's writes; `credit()` resumes it. Credit given ahead of the bytes
+ * counts too (the host grants a window at the start of a stream and then
+ * credits in batches, which would stall a reader that dropped it).
  */
 export class ResponseStreamReader {
   #incoming: IncomingMessage
@@ -37,7 +39,7 @@ export class ResponseStreamReader {
   }
 
   credit(bytes: number): void {
-    this.#outstanding = Math.max(0, this.#outstanding - bytes)
+    this.#outstanding -= bytes
     if (this.#outstanding < this.#window && this.#incoming.isPaused()) this.#incoming.resume()
   }
 

@@ -326,6 +326,41 @@ describe('POST /invocation/{id}/response, streaming', () => {
     expect(received()).toBe(total)
     expect(reported.at(-1)).toEqual({ kind: 'stream-end', requestId: 'req-1' })
   })
+
+  it('counts credit given before the bytes came: reads that far past the window, and no further', async () => {
+    const { api, base, reported } = await start()
+    await takeEvent(api, base, 'req-1')
+    const { req, answer } = streamingResponse(base, 'req-1')
+    const received = () =>
+      reported.reduce((sum, r) => sum + (r.kind === 'stream-chunk' ? Buffer.byteLength(r.text) : 0), 0)
+    const grant = 1024 * 1024
+    const total = 8 * 1024 * 1024
+    const block = 'x'.repeat(64 * 1024)
+    let written = 0
+    const writeAll = async () => {
+      while (written < total) {
+        written += block.length
+        if (!req.write(block)) await new Promise((resolve) => req.once('drain', resolve))
+      }
+      req.end()
+    }
+    const writing = writeAll()
+    await until(() => reported.some((r) => r.kind === 'stream-start'))
+    // What the host does at a stream's start: a window granted ahead.
+    api.credit('req-1', grant)
+    await until(() => received() >= grant + 16 * 1024)
+    await until(() => req.writableNeedDrain)
+    // The grant, the window and at most one socket read past them.
+    expect(received()).toBeLessThan(grant + 16 * 1024 + 128 * 1024)
+    const timer = setInterval(() => api.credit('req-1', total), 5)
+    try {
+      await writing
+      expect((await answer).status).toBe(202)
+    } finally {
+      clearInterval(timer)
+    }
+    expect(received()).toBe(total)
+  })
 })
 
 describe('POST /invocation/{id}/error', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { fixture, rejectionOf, testHost } from './helpers.js'
+import { STREAM_WINDOW_BYTES } from '../src/streaming-response.js'
+import { fixture, rejectionOf, testHost, until } from './helpers.js'
 
 const decoder = new TextDecoder()
 
@@ -94,6 +95,25 @@ describe('response streaming, embedded', () => {
       const failure = await rejectionOf(readAll(response.body))
       expect(failure).toMatchObject({ errorType: 'Function.ResponseSizeTooLarge' })
       expect((await response.completion).error?.errorMessage).toContain('(1048576 bytes)')
+    } finally {
+      signal.close()
+    }
+  })
+
+  it('lets the handler run ahead of a reader by the host’s window, and no further', async () => {
+    const { host } = streamingHost('runsAhead')
+    const signal = steering()
+    try {
+      const response = await host.invokeStream('fn', { channel: signal.name, megabytes: 4 })
+      // Nothing is read until the handler waits for credit.
+      await until(() => signal.messages.length > 0)
+      const { waitingAt } = signal.messages[0] as { waitingAt: number }
+      // The window granted ahead, and at most the host's 64 KiB queue, the
+      // 16 KiB high-water mark and the write that went past them.
+      expect(waitingAt).toBeGreaterThanOrEqual(STREAM_WINDOW_BYTES)
+      expect(waitingAt).toBeLessThanOrEqual(STREAM_WINDOW_BYTES + 64 * 1024 + 16 * 1024 + 64 * 1024)
+      expect((await readAll(response.body)).length).toBe(4 * 1024 * 1024)
+      expect(await response.completion).toEqual({})
     } finally {
       signal.close()
     }

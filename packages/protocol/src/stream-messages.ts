@@ -6,7 +6,9 @@
  * `error`, which ends the stream with it). Flow control is by credit: the
  * runtime keeps at most its `highWaterMark` of bytes the host has not yet
  * given back with `stream-credit`, so a slow reader slows the handler and
- * never fills the host's memory.
+ * never fills the host's memory. Credit may come ahead of the bytes: the
+ * host grants a window at `stream-start`, so the runtime writes on while
+ * earlier chunks are still on their way, and gives credit back in batches.
  */
 
 // ── runtime → host ───────────────────────────────────────────────────────────
@@ -37,7 +39,7 @@ export interface StreamEndMessage {
 
 // ── host → runtime ───────────────────────────────────────────────────────────
 
-/** The host's reader took `bytes` more of the invocation's stream. */
+/** The host's reader took `bytes` more of the invocation's stream, or the host grants them ahead. */
 export interface StreamCreditMessage {
   type: 'stream-credit'
   requestId: string

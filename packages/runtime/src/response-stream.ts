@@ -10,9 +10,11 @@ export type Post = (message: RuntimeMessage, transfer?: ArrayBuffer[]) => void
  * `highWaterMark` bytes the host has not taken yet; past that a write's
  * callback waits for the host's credit, so `write()` returns `false` and
  * `'drain'` comes only once the host has taken the bytes, as on Lambda,
- * where the stream is a socket with that high-water mark. The host takes a
- * chunk into a small queue of its own, so the next one is on its way while
- * the reader takes the last.
+ * where the stream is a socket with that high-water mark. Credit the host
+ * grants ahead (its window, at the stream's start) lets writes run that far
+ * past `highWaterMark` before they wait, as a socket's kernel buffer does
+ * on Lambda: `write()` still returns `false`, and `'drain'` comes on the
+ * next tick while the window has room.
  */
 export class ResponseStream extends Writable {
   readonly requestId: string

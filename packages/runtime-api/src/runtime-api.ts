@@ -245,7 +245,6 @@ class Endpoint implements RuntimeApi {
       return Promise.resolve(runtimeApiError(c, 400, RuntimeApiError.InvalidFunctionResponseMode, message))
     }
     const contentType = c.req.header('Content-Type') ?? DEFAULT_STREAM_CONTENT_TYPE
-    this.#events.streamStart(requestId, contentType)
     return new Promise<Response>((resolve) => {
       const reader = new ResponseStreamReader(incoming, {
         chunk: (chunk) => this.#events.streamChunk(requestId, chunk),
@@ -262,6 +261,9 @@ class Endpoint implements RuntimeApi {
         },
       })
       this.#stream = { requestId, reader }
+      // Only now: credit given from streamStart (the host grants its window
+      // there) must find the stream. No chunk comes before this turn ends.
+      this.#events.streamStart(requestId, contentType)
       // Cut before its end (the environment is going): nothing to report.
       incoming.once('close', () => {
         if (this.#stream?.reader !== reader) return

@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { startBareHopServer } from '../baselines/bare-hop-http.mjs'
 import { startBareServer } from '../baselines/bare-http.mjs'
 import { startChild } from '../lib/child.mjs'
 import { figure } from '../lib/figure.mjs'
@@ -116,8 +117,9 @@ async function httpFigures({ rounds, durationSeconds, warmupSeconds, progress, d
     'logs off': startChild(serveChild, 'ignore'),
   }
   const bare = await startBareServer(PATH)
+  const hop = await startBareHopServer(PATH, ENVIRONMENTS)
   try {
-    const urls = { bare: bare.url }
+    const urls = { bare: bare.url, 'bare hop': hop.url }
     for (const [name, child] of Object.entries(servers)) {
       const logs = name === 'logs off' ? 'off' : 'default'
       urls[name] = (await child.request({ functions, logs })).url
@@ -149,7 +151,17 @@ async function httpFigures({ rounds, durationSeconds, warmupSeconds, progress, d
     const rps = (name) => ({ label: name, samples: results[name].map((r) => r.requestsPerSecond) })
     const p99 = (name) => ({ label: name, samples: results[name].map((r) => r.latency.p99) })
     const where = `${CONNECTIONS} connections, ${ENVIRONMENTS} env`
-    const figures = []
+    const figures = [
+      figure({
+        id: 'logs-http-hop',
+        // The Invoke API's own target, met or not by the bare mechanism: what the thread hop alone allows here.
+        title: `HTTP no-op invocations/s, ${where}: bare Hono route on the bare pull loop vs bare Hono route`,
+        unit: 'req/s',
+        lambdalet: rps('bare hop'),
+        baseline: rps('bare'),
+        target: { op: '>=', value: 0.5 },
+      }),
+    ]
     for (const [to, written] of [
       ['pipe', pipe.written],
       ['file', file.written],
@@ -164,6 +176,14 @@ async function httpFigures({ rounds, durationSeconds, warmupSeconds, progress, d
           baseline: rps('bare'),
           target: { op: '>=', value: 0.5 },
           notes: written(),
+        }),
+        figure({
+          id: `logs-http-${to}-hop`,
+          title: `HTTP no-op invocations/s, ${where}, default logs to a ${to}: Invoke API vs bare Hono route on the bare pull loop`,
+          unit: 'req/s',
+          lambdalet: rps(name),
+          baseline: rps('bare hop'),
+          target: { op: '>=', value: 0.85 },
         }),
         figure({
           id: `logs-http-${to}-p99`,
@@ -185,7 +205,7 @@ async function httpFigures({ rounds, durationSeconds, warmupSeconds, progress, d
     }
     return figures
   } finally {
-    await Promise.all([...Object.values(servers).map((child) => child.close()), bare.close()])
+    await Promise.all([...Object.values(servers).map((child) => child.close()), bare.close(), hop.close()])
     load.close()
   }
 }

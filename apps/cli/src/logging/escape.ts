@@ -3,6 +3,10 @@
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
 const CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g
 
+// The same classes without the global flag, for a test that keeps no lastIndex.
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+const HAS_CONTROL_EXCEPT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/
+
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 
 function replacement(char: string): string {
@@ -18,12 +22,13 @@ function replacement(char: string): string {
  * escape sequences. `\u001b` becomes `\x1b`, a newline `\n`.
  */
 export function escapeControl(text: string): string {
-  return text.replace(CONTROL, replacement)
+  // Most lines have nothing to escape: a test is cheaper than a replace that finds nothing.
+  return HAS_CONTROL.test(text) ? text.replace(CONTROL, replacement) : text
 }
 
 /** The same, keeping tabs: for lines lambdalet itself lays out with tabs. */
 export function escapeControlKeepTabs(text: string): string {
-  return text.replace(CONTROL_EXCEPT_TAB, replacement)
+  return HAS_CONTROL_EXCEPT_TAB.test(text) ? text.replace(CONTROL_EXCEPT_TAB, replacement) : text
 }
 
 const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029]/g

@@ -251,6 +251,23 @@ function streamingResponse(base: string, requestId: string) {
   return { req, answer }
 }
 
+/** Writes `total` bytes in 64 KiB blocks, waiting for 'drain' when told to, then ends the body. */
+async function writeBlocks(
+  req: { write(chunk: string): boolean; once(event: 'drain', listener: () => void): unknown; end(): unknown },
+  total: number,
+): Promise<void> {
+  const block = 'x'.repeat(64 * 1024)
+  for (let written = 0; written < total; written += block.length) {
+    if (!req.write(block)) await new Promise<void>((resolve) => req.once('drain', resolve))
+  }
+  req.end()
+}
+
+/** The stream bytes the host was handed so far. */
+function streamedBytes(reported: ReadonlyArray<{ kind: string; text?: string }>): number {
+  return reported.reduce((sum, r) => sum + (r.kind === 'stream-chunk' ? Buffer.byteLength(r.text ?? '') : 0), 0)
+}
+
 describe('POST /invocation/{id}/response, streaming', () => {
   it('forwards each chunk as it arrives with the content type, and reports the end of the body as the end', async () => {
     const { api, base, reported } = await start()
@@ -293,20 +310,10 @@ describe('POST /invocation/{id}/response, streaming', () => {
     const { api, base, reported } = await start()
     await takeEvent(api, base, 'req-1')
     const { req, answer } = streamingResponse(base, 'req-1')
-    const received = () =>
-      reported.reduce((sum, r) => sum + (r.kind === 'stream-chunk' ? Buffer.byteLength(r.text) : 0), 0)
+    const received = () => streamedBytes(reported)
     // Far more than the 16 KiB window plus what the sockets buffer.
     const total = 8 * 1024 * 1024
-    const block = 'x'.repeat(64 * 1024)
-    let written = 0
-    const writeAll = async () => {
-      while (written < total) {
-        written += block.length
-        if (!req.write(block)) await new Promise((resolve) => req.once('drain', resolve))
-      }
-      req.end()
-    }
-    const writing = writeAll()
+    const writing = writeBlocks(req, total)
     await until(() => received() >= 16 * 1024)
     // The writer is held back: the socket buffers fill and it waits for drain.
     await until(() => req.writableNeedDrain)
@@ -331,20 +338,10 @@ describe('POST /invocation/{id}/response, streaming', () => {
     const { api, base, reported } = await start()
     await takeEvent(api, base, 'req-1')
     const { req, answer } = streamingResponse(base, 'req-1')
-    const received = () =>
-      reported.reduce((sum, r) => sum + (r.kind === 'stream-chunk' ? Buffer.byteLength(r.text) : 0), 0)
+    const received = () => streamedBytes(reported)
     const grant = 1024 * 1024
     const total = 8 * 1024 * 1024
-    const block = 'x'.repeat(64 * 1024)
-    let written = 0
-    const writeAll = async () => {
-      while (written < total) {
-        written += block.length
-        if (!req.write(block)) await new Promise((resolve) => req.once('drain', resolve))
-      }
-      req.end()
-    }
-    const writing = writeAll()
+    const writing = writeBlocks(req, total)
     await until(() => reported.some((r) => r.kind === 'stream-start'))
     // What the host does at a stream's start: a window granted ahead.
     api.credit('req-1', grant)

@@ -7,12 +7,27 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { RunningServer } from '../src/server/start-server.js'
 import { fixture, lambdaClient, startTestServer } from './helpers.js'
 
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
 const decode = (payload: Uint8Array | undefined): unknown => JSON.parse(new TextDecoder().decode(payload))
+
+describe('a function defined without routes', () => {
+  it('starts and answers through the Invoke API, as an embedding caller writes it', async () => {
+    const server = await startTestServer({
+      functions: { hello: { handler: 'hello.mjs', codeDir: fixture('hello.mjs').codeDir } },
+    })
+    onTestFinished(async () => {
+      await server.close()
+    })
+    const client = lambdaClient(server.url)
+    onTestFinished(() => client.destroy())
+    const output = await client.send(new InvokeCommand({ FunctionName: 'hello', Payload: encode({ name: 'bare' }) }))
+    expect(decode(output.Payload)).toEqual({ message: 'Hello, bare!', functionName: 'hello' })
+  })
+})
 
 describe('the Invoke API through @aws-sdk/client-lambda', () => {
   let server: RunningServer

@@ -6,8 +6,8 @@ import type { EventSourceEntry } from './event-sources.js'
 
 /** A function as `serve` and `invoke` run it: the host's options, how HTTP reaches it, its asynchronous settings. */
 export interface FunctionDefinition extends FunctionOptions, EventInvokeConfig {
-  /** API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `$default`. */
-  routes: string[]
+  /** API Gateway route keys: `GET /hello`, `ANY /users/{id}`, `$default`; none by default (the Invoke API only). */
+  routes?: string[]
   /** The event its routes send: `2.0` (default) or REST-API-style `1.0`. */
   payloadFormatVersion?: PayloadFormatVersion
   /** What invokes it besides callers: schedules, SQS queues. */

@@ -12,7 +12,7 @@ export function endpointLines(url: string, functions: Record<string, FunctionDef
   const width = Math.max(...names.map((name) => name.length))
   return names.map((name) => {
     const invokeUrl = `${url}/2015-03-31/functions/${name}/invocations`
-    const routes = (functions[name] as FunctionDefinition).routes.map((key) => routeUrl(url, key))
+    const routes = ((functions[name] as FunctionDefinition).routes ?? []).map((key) => routeUrl(url, key))
     const text = [`${name.padEnd(width)}  POST ${invokeUrl}`, ...routes].join('  ')
     return { text, fields: { functionName: name, invokeUrl, routes } }
   })

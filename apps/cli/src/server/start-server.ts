@@ -208,7 +208,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const routes: Record<string, string[]> = {}
     const payloadFormatVersions: Record<string, PayloadFormatVersion> = {}
     for (const [name, definition] of Object.entries(definitions)) {
-      if (definition.routes.length > 0) routes[name] = definition.routes
+      if (definition.routes !== undefined && definition.routes.length > 0) routes[name] = definition.routes
       if (definition.payloadFormatVersion !== undefined) payloadFormatVersions[name] = definition.payloadFormatVersion
     }
     return createGateway(host, {

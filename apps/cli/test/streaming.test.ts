@@ -28,6 +28,16 @@ function steering() {
   return { name, next: () => channel.postMessage('next'), close: () => channel.close() }
 }
 
+/** Indexes of the `size`-byte chunks of `bytes` not filled with their index % 251 (the `numbered` fixture). */
+function misnumbered(bytes: Uint8Array, size: number): number[] {
+  const wrong: number[] = []
+  for (let index = 0; index * size < bytes.byteLength; index++) {
+    const chunk = bytes.subarray(index * size, (index + 1) * size)
+    if (chunk.some((byte) => byte !== index % 251)) wrong.push(index)
+  }
+  return wrong
+}
+
 describe('response streaming through lambdalet serve', () => {
   let server: RunningServer
 
@@ -43,6 +53,7 @@ describe('response streaming through lambdalet serve', () => {
         hono: fixture('hono-stream.mjs', { routes: ['ANY /hono/{proxy+}'] }),
         buffered: fixture('hello.mjs', { routes: ['GET /buffered'] }),
         big: streaming('big', { routes: ['GET /big'], timeoutMs: 60_000 }),
+        numbered: streaming('numbered', { routes: ['GET /numbered'], timeoutMs: 60_000 }),
       },
     })
   })
@@ -67,6 +78,19 @@ describe('response streaming through lambdalet serve', () => {
       if (event.InvokeComplete !== undefined) complete = event.InvokeComplete
     }
     return { response, chunks, complete }
+  }
+
+  async function invokeStreamBytes(name: string, payload: unknown) {
+    const response = await lambdaClient(server.url).send(
+      new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: JSON.stringify(payload) }),
+    )
+    const chunks: Uint8Array[] = []
+    let complete: InvokeWithResponseStreamCompleteEvent | undefined
+    for await (const event of response.EventStream ?? []) {
+      if (event.PayloadChunk?.Payload !== undefined) chunks.push(event.PayloadChunk.Payload)
+      if (event.InvokeComplete !== undefined) complete = event.InvokeComplete
+    }
+    return { chunks, complete }
   }
 
   describe('InvokeWithResponseStream with the AWS SDK', () => {
@@ -105,6 +129,16 @@ describe('response streaming through lambdalet serve', () => {
         ErrorCode: 'Sandbox.Timedout',
         ErrorDetails: 'Task timed out after 1.00 seconds',
       })
+    })
+
+    it('keeps each chunk’s bytes over 16 MB while the environment reuses their memory', async () => {
+      const size = 64 * 1024
+      const count = 256
+      const { chunks, complete } = await invokeStreamBytes('numbered', { count, size })
+      expect(complete?.ErrorCode).toBeUndefined()
+      const body = Buffer.concat(chunks)
+      expect(body.byteLength).toBe(count * size)
+      expect(misnumbered(body, size)).toEqual([])
     })
 
     it('streams an ordinary handler’s result as one chunk', async () => {
@@ -157,6 +191,28 @@ describe('response streaming through lambdalet serve', () => {
   })
 
   describe('HTTP routes of streaming functions', () => {
+    it('keeps each chunk’s bytes over 16 MB while the environment reuses their memory', async () => {
+      const size = 64 * 1024
+      const count = 256
+      // A client that reads nothing at first: the socket's buffers fill and
+      // Node holds written chunks, whose memory must not go back before
+      // their write is done.
+      const body = await new Promise<Buffer>((resolve, reject) => {
+        const req = request(`${server.url}/numbered?count=${count}&size=${size}`, (res) => {
+          const chunks: Buffer[] = []
+          res.pause()
+          setTimeout(() => res.resume(), 300)
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () => resolve(Buffer.concat(chunks)))
+          res.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end()
+      })
+      expect(body.byteLength).toBe(count * size)
+      expect(misnumbered(body, size)).toEqual([])
+    })
+
     it('sends the status, headers and cookies of an HttpResponseStream.from prelude, then the body as written', async () => {
       const signal = steering()
       try {

@@ -10,6 +10,7 @@ import { closeAfterResponse } from './close-after-response.js'
 import type { GatewayEnv } from './gateway-env.js'
 import type { Lifecycle } from './lifecycle.js'
 import type { GatewayLogger } from './logger.js'
+import { nodeOutgoing } from './node-streamed-body.js'
 import { payloadLimit } from './payload-limit.js'
 import { readBody } from './request-body.js'
 import { compareRoutes, parseRouteKey, type Route } from './route-key.js'
@@ -105,7 +106,7 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler<Gateway
       // A streaming handler's response goes out as it is written (a
       // Function URL's RESPONSE_STREAM); any other's is mapped whole.
       const head = await streamInvoke(invoker, functionName, JSON.stringify(event), { requestId }, deps.lifecycle)
-      if (head.streamed) return streamedRouteResponse(head, requestId, method === 'HEAD')
+      if (head.streamed) return streamedRouteResponse(head, requestId, method === 'HEAD', nodeOutgoing(c))
       result = head.result
     } catch (error) {
       return httpApiErrorResponse(error, requestId)

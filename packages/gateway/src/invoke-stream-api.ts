@@ -74,10 +74,13 @@ export function createInvokeStreamHandler(deps: InvokeStreamApiDeps): Handler<Ga
       'x-amzn-requestid': requestId,
       'x-amz-executed-version': head.streamed ? head.executedVersion : head.result.executedVersion,
     }
-    return new Response(head.streamed ? eventStream(head.body, head.completion) : wholeResult(head.result), {
-      status: 200,
-      headers,
-    })
+    return new Response(
+      head.streamed ? eventStream(head.body, head.completion, head.release) : wholeResult(head.result),
+      {
+        status: 200,
+        headers,
+      },
+    )
   }
 
   return async function invokeWithResponseStream(c) {
@@ -106,7 +109,11 @@ export function createInvokeStreamHandler(deps: InvokeStreamApiDeps): Handler<Ga
  * frame is made only when the connection wants one, so the client's pace
  * is the handler's.
  */
-function eventStream(body: ReadableStream<Uint8Array>, completion: Promise<StreamCompletion>): ReadableStream {
+function eventStream(
+  body: ReadableStream<Uint8Array>,
+  completion: Promise<StreamCompletion>,
+  release: ((chunk: Uint8Array) => void) | undefined,
+): ReadableStream {
   const reader = body.getReader()
   let ended = false
   return new ReadableStream<Uint8Array>(
@@ -117,6 +124,8 @@ function eventStream(body: ReadableStream<Uint8Array>, completion: Promise<Strea
           const { done, value } = await reader.read()
           if (!done) {
             controller.enqueue(payloadChunk(value))
+            // The frame holds a copy: the chunk's memory can carry a later one.
+            release?.(value)
             return
           }
         } catch {

@@ -7,12 +7,15 @@ import {
   NULL_BODY_STATUSES,
   TIMED_OUT,
 } from './api-gateway-result.js'
+import { type NodeOutgoing, streamToNode } from './node-streamed-body.js'
 
 /** A route's view of a streaming handler's response (see `StreamingInvokeResult`). */
 export interface StreamedHead {
   contentType: string
   body: ReadableStream<Uint8Array>
   completion: Promise<StreamCompletion>
+  /** Hands a chunk's memory back once it was written (see `StreamingInvokeResult`). */
+  release?: (chunk: Uint8Array) => void
 }
 
 /** The prelude must come whole within this many bytes, as API Gateway requires it within 16 KB. */
@@ -29,13 +32,16 @@ const BAD_GATEWAY = JSON.stringify({ message: 'Internal Server Error' })
  * the body short, which aborts the connection. The head says `chunked`
  * outright, so the server sends it at once instead of waiting a moment for
  * a body it might give a length. For `headOnly` (a HEAD request) the
- * stream is cancelled once the head is known.
+ * stream is cancelled once the head is known. Given Node's response
+ * (`outgoing`), the body is written to it directly (see `streamToNode`).
  */
 export async function streamedRouteResponse(
   head: StreamedHead,
   requestId: string,
   headOnly = false,
+  outgoing?: NodeOutgoing,
 ): Promise<Response> {
+  const release = head.release
   if (head.contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
     const headers = new Headers({ 'apigw-requestid': requestId })
     // The handler's setContentType: not necessarily a valid header value.
@@ -45,6 +51,9 @@ export async function streamedRouteResponse(
       return valid ? new Response(null, { status: 200, headers }) : jsonResponse(502, BAD_GATEWAY, requestId)
     }
     headers.set('transfer-encoding', 'chunked')
+    if (outgoing !== undefined && release !== undefined) {
+      return streamToNode(outgoing, 200, headers, head.body.getReader(), release)
+    }
     return new Response(head.body, { status: 200, headers })
   }
   const reader = head.body.getReader()
@@ -82,6 +91,9 @@ export async function streamedRouteResponse(
   }
   prelude.headers.set('transfer-encoding', 'chunked')
   const rest = buffered.subarray(delimiter + DELIMITER_LENGTH)
+  if (outgoing !== undefined && release !== undefined) {
+    return streamToNode(outgoing, prelude.status, prelude.headers, reader, release, rest)
+  }
   return new Response(remainder(rest, reader), { status: prelude.status, headers: prelude.headers })
 }
 

@@ -268,8 +268,13 @@ export class Environment {
     // take the last bytes after the answer, or after the environment died.
     const current = () => this.#state === 'busy' && this.#running?.invocation.requestId === requestId
     return {
-      credit: (bytes) => {
-        if (current()) this.#transport.send({ type: 'stream-credit', requestId, bytes })
+      credit: (bytes, buffers) => {
+        if (!current()) return
+        this.#transport.send(
+          buffers === undefined || buffers.length === 0
+            ? { type: 'stream-credit', requestId, bytes }
+            : { type: 'stream-credit', requestId, bytes, buffers },
+        )
       },
       cancel: () => {
         if (current()) this.#transport.send({ type: 'stream-cancel', requestId })

@@ -2,8 +2,12 @@ import { type ErrorShape, ErrorType, MAX_PAYLOAD_BYTES } from '@lambdalet/protoc
 
 /** How the reader of a streamed response talks back to the runtime writing it. */
 export interface StreamControl {
-  /** The reader took `bytes`: the runtime may send that much more. */
-  credit(bytes: number): void
+  /**
+   * The reader took `bytes`: the runtime may send that much more. With it
+   * go the `buffers` of chunks the reader is done with, for the runtime to
+   * reuse (a runtime that cannot, in another process, leaves them).
+   */
+  credit(bytes: number, buffers?: ArrayBuffer[]): void
   /** The reader is gone: the handler's writes fail from now on. */
   cancel(): void
 }

@@ -6,6 +6,7 @@ const CHUNK = 64 * 1024
 
 function started() {
   const credits: number[] = []
+  const returned: ArrayBuffer[][] = []
   let head: StreamingInvokeResult | undefined
   const response = new StreamingResponse(
     'r1',
@@ -15,9 +16,16 @@ function started() {
     },
     () => {},
   )
-  response.start('application/octet-stream', { credit: (bytes) => credits.push(bytes), cancel: () => {} })
-  if (head?.streamed !== true) throw new Error('the head should be a stream')
-  return { response, credits, reader: head.body.getReader() }
+  const control = {
+    credit: (bytes: number, buffers: ArrayBuffer[] = []) => {
+      credits.push(bytes)
+      returned.push(buffers)
+    },
+    cancel: () => {},
+  }
+  response.start('application/octet-stream', control)
+  if (head?.streamed !== true || head.release === undefined) throw new Error('the head should be a stream')
+  return { response, credits, returned, release: head.release, reader: head.body.getReader() }
 }
 
 describe('StreamingResponse', () => {
@@ -42,5 +50,33 @@ describe('StreamingResponse', () => {
     const { response, credits } = started()
     for (let i = 0; i < 32; i++) response.chunk(new Uint8Array(CHUNK))
     expect(credits).toEqual([STREAM_WINDOW_BYTES])
+  })
+
+  it('hands released chunks back with the next credit, each once', async () => {
+    const { response, returned, release, reader } = started()
+    const chunks: Uint8Array[] = []
+    for (let i = 0; i < CREDIT_BATCH_BYTES / CHUNK; i++) {
+      response.chunk(new Uint8Array(CHUNK))
+      const { value } = await reader.read()
+      chunks.push(value as Uint8Array)
+      release(value as Uint8Array)
+      release(value as Uint8Array)
+    }
+    // The last chunk made the batch whole as it came: its credit carries
+    // those released before it, once each though released twice.
+    const sent = returned.flat()
+    expect(sent).toHaveLength(chunks.length - 1)
+    for (const [i, buffer] of sent.entries()) expect(buffer).toBe(chunks[i]?.buffer)
+  })
+
+  it('never hands back memory that did not come from the runtime, or after the stream settled', async () => {
+    const { response, returned, release, reader } = started()
+    release(new Uint8Array(CHUNK))
+    response.chunk(new Uint8Array(CHUNK))
+    const { value } = await reader.read()
+    response.settled({ requestId: 'r1', executedVersion: '$LATEST', payload: '', functionError: false })
+    release(value as Uint8Array)
+    for (let i = 0; i < 8; i++) response.chunk(new Uint8Array(CHUNK))
+    expect(returned.flat()).toEqual([])
   })
 })

@@ -103,7 +103,12 @@ class WorkerTransport implements Transport {
   }
 
   send(message: HostMessage): void {
-    this.#port.postMessage(message)
+    // Buffers handed back to a stream are moved, not copied.
+    if (message.type === 'stream-credit' && message.buffers !== undefined) {
+      this.#port.postMessage(message, message.buffers)
+    } else {
+      this.#port.postMessage(message)
+    }
   }
 
   drain(): Array<Exclude<RuntimeMessage, StartedMessage>> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { STREAM_WINDOW_BYTES } from '../src/streaming-response.js'
+import { CREDIT_BATCH_BYTES, STREAM_WINDOW_BYTES } from '../src/streaming-response.js'
 import { fixture, rejectionOf, testHost, until } from './helpers.js'
 
 const decoder = new TextDecoder()
@@ -117,6 +117,31 @@ describe('response streaming, embedded', () => {
     } finally {
       signal.close()
     }
+  })
+
+  it('reuses the memory of chunks the reader releases, each chunk keeping its own bytes', async () => {
+    const { host } = streamingHost('numbered')
+    const count = 128
+    const size = 64 * 1024
+    const head = await host.invokeStreamRaw('fn', JSON.stringify({ count, size }))
+    if (!head.streamed || head.release === undefined) throw new Error('expected a stream that takes chunks back')
+    const released: Uint8Array[] = []
+    const wrong: number[] = []
+    let bytes = 0
+    for await (const chunk of head.body) {
+      const index = bytes / size
+      if (chunk.byteLength !== size || chunk.some((byte) => byte !== index % 251)) wrong.push(index)
+      bytes += chunk.byteLength
+      head.release(chunk)
+      released.push(chunk)
+    }
+    expect(await head.completion).toEqual({})
+    expect(bytes).toBe(count * size)
+    expect(wrong).toEqual([])
+    // A chunk handed back to the environment is detached here. Those
+    // released after the last credit stay: at most a batch and the window.
+    const detached = released.filter((chunk) => chunk.byteLength === 0).length
+    expect(detached).toBeGreaterThanOrEqual(count - (STREAM_WINDOW_BYTES + CREDIT_BATCH_BYTES) / size)
   })
 
   it('rejects before the first byte when the function does not exist', async () => {

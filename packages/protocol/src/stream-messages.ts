@@ -44,6 +44,13 @@ export interface StreamCreditMessage {
   type: 'stream-credit'
   requestId: string
   bytes: number
+  /**
+   * Buffers of earlier chunks the host is done with (their bytes went out),
+   * transferred back for the runtime to copy later chunks into: a long
+   * stream then reuses a few buffers instead of allocating, transferring
+   * and collecting one per write.
+   */
+  buffers?: ArrayBuffer[]
 }
 
 /** The reader went away (a client disconnected): the handler's writes fail from now on. */

@@ -20,6 +20,14 @@ export type StreamingInvokeResult =
       body: ReadableStream<Uint8Array>
       /** Resolves once the invocation has settled, never rejects. */
       completion: Promise<StreamCompletion>
+      /**
+       * Hands back a chunk read from `body` whose bytes are no longer
+       * needed by anyone (written to a socket and its write callback called,
+       * or copied), so that its memory carries a later chunk. Optional to
+       * call: a chunk never released is collected as usual. After the call
+       * the chunk's buffer is detached, so only its last user may call it.
+       */
+      release?: (chunk: Uint8Array) => void
     }
 
 /** How a streamed invocation ended. */

@@ -1,4 +1,5 @@
 import type { StreamHostMessage } from '@lambdalet/protocol'
+import { ChunkBuffers } from './chunk-buffers.js'
 import type { LambdaContext } from './context.js'
 import type { Handler } from './load-handler.js'
 import { type Post, ResponseStream } from './response-stream.js'
@@ -6,11 +7,13 @@ import { type Post, ResponseStream } from './response-stream.js'
 /**
  * The response streams of one environment: at most one open at a time, as
  * it runs one invocation at a time. Credits and cancels from the host find
- * their stream here; ones for a stream already over are dropped.
+ * their stream here; ones for a stream already over are dropped, but for
+ * the buffers they hand back, which later streams reuse.
  */
 export class ResponseStreams {
   #post: Post
   #current: ResponseStream | null = null
+  readonly buffers = new ChunkBuffers()
 
   constructor(post: Post) {
     this.#post = post
@@ -18,11 +21,12 @@ export class ResponseStreams {
 
   open(requestId: string, highWaterMark: number): ResponseStream {
     this.#current?.destroy()
-    this.#current = new ResponseStream(requestId, highWaterMark, this.#post)
+    this.#current = new ResponseStream(requestId, highWaterMark, this.#post, this.buffers)
     return this.#current
   }
 
   control(message: StreamHostMessage): void {
+    if (message.type === 'stream-credit' && message.buffers !== undefined) this.buffers.give(message.buffers)
     const stream = this.#current
     if (stream === null || stream.requestId !== message.requestId) return
     if (message.type === 'stream-credit') stream.credit(message.bytes)

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream'
 import { DEFAULT_STREAM_CONTENT_TYPE, type RuntimeMessage } from '@lambdalet/protocol'
+import type { ChunkBuffers } from './chunk-buffers.js'
 import { InvalidStreamingOperation } from './runtime-errors.js'
 
 export type Post = (message: RuntimeMessage, transfer?: ArrayBuffer[]) => void
@@ -19,6 +20,7 @@ export type Post = (message: RuntimeMessage, transfer?: ArrayBuffer[]) => void
 export class ResponseStream extends Writable {
   readonly requestId: string
   #post: Post
+  #buffers: ChunkBuffers
   #contentType: string = DEFAULT_STREAM_CONTENT_TYPE
   #started = false
   #window: number
@@ -28,11 +30,12 @@ export class ResponseStream extends Writable {
   /** Set by `HttpResponseStream.from`: writes the prelude before the handler's first bytes. */
   _onBeforeFirstWrite: ((write: (chunk: string | Uint8Array) => void) => void) | null = null
 
-  constructor(requestId: string, highWaterMark: number, post: Post) {
+  constructor(requestId: string, highWaterMark: number, post: Post, buffers: ChunkBuffers) {
     super({ highWaterMark })
     this.requestId = requestId
     this.#window = highWaterMark
     this.#post = post
+    this.#buffers = buffers
     // A failed stream is reported as the invocation's error; an 'error'
     // event nobody listens to would otherwise crash the whole environment.
     this.on('error', () => {})
@@ -107,7 +110,7 @@ export class ResponseStream extends Writable {
     if (size > 0) {
       // A copy of our own to transfer: the handler's buffers may be slices
       // of Node's shared pool, or be written again.
-      const chunk = new Uint8Array(size)
+      const chunk = this.#buffers.take(size)
       let offset = 0
       for (const buffer of buffers) {
         chunk.set(buffer, offset)

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'
-import { createInterface } from 'node:readline'
 import { type ErrorShape, ErrorType, type HostMessage } from '@lambdalet/protocol'
 import { createRuntimeApi, listenRuntimeApi, type RuntimeApi, type RuntimeApiServer } from '@lambdalet/runtime-api'
+import { splitLines } from './line-splitter.js'
 import { processLogMessage } from './process-log.js'
 import type { Transport, TransportEvents, TransportFactory } from './transport.js'
 
@@ -183,8 +183,7 @@ class ProcessTransport implements Transport {
     })
     for (const stream of [child.stdout, child.stderr]) {
       if (stream === null) continue
-      const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
-      lines.on('line', (line) => {
+      splitLines(stream, (line) => {
         if (this.#phase === 'running') this.#events.message(processLogMessage(line, this.#api.current))
       })
     }

@@ -28,6 +28,7 @@ describe('process environments running aws-lambda-ric', () => {
       context: node('context.handler', { timeoutMs: 7000, memoryMb: 256, env: { GREETING: 'hi' } }),
       broken: node('init-throws.handler'),
       callback: node('callback.handler'),
+      multiline: node('multiline.handler'),
     },
   })
 
@@ -49,6 +50,18 @@ describe('process environments running aws-lambda-ric', () => {
       reports.slice(1).every((entry) => entry.kind === 'report' && entry.report.initDurationMs === undefined),
     ).toBe(true)
     expect(functionLines(logs, result.requestId)).toEqual(['echo {"tail":true}'])
+  })
+
+  it('keeps a message of several lines as one log line, with its level', async () => {
+    const result = await host.invokeRaw('multiline', '{}')
+    expect(JSON.parse(result.payload)).toBe('ok')
+    const entries = logs.filter((entry) => entry.kind === 'function' && entry.requestId === result.requestId)
+    expect(entries.map((entry) => entry.kind === 'function' && [entry.level, entry.message.split('\n')[0]])).toEqual([
+      ['INFO', 'first'],
+      ['ERROR', 'Error: with a stack'],
+    ])
+    expect(entries[0]).toMatchObject({ message: 'first\nsecond' })
+    expect(entries[1]).toMatchObject({ message: expect.stringMatching(/^Error: with a stack\n\s+at .*multiline\.mjs/) })
   })
 
   it('fails with the thrown error type, message and stack, and the process keeps serving', async () => {

@@ -43,6 +43,15 @@ describe('bad input on the real socket', () => {
     expect(response.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException')
   })
 
+  it('answers a streaming invocation whose payload is not valid UTF-8 with 400 InvalidRequestContentException', async () => {
+    const response = await fetch(`${server.url}/2021-11-15/functions/hello/response-streaming-invocations`, {
+      method: 'POST',
+      body: Buffer.from('{"name":"caf\xe9"}', 'latin1'),
+    })
+    expect(response.status).toBe(400)
+    expect(response.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException')
+  })
+
   it('refuses a body over 6 MB by its Content-Length with 413, before reading it', async () => {
     const { response, elapsedMs } = await rawExchange(
       server.port,

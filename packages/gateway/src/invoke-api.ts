@@ -17,6 +17,7 @@ import { functionNotFound, readInvokeRequest } from './invoke-request.js'
 import { encodeLogResult } from './log-result.js'
 import type { GatewayLogger } from './logger.js'
 import { declaredLength, payloadLimit } from './payload-limit.js'
+import { payloadText } from './payload-text.js'
 import { readBody } from './request-body.js'
 
 export const INVOKE_PATH = '/2015-03-31/functions/:name/invocations'
@@ -33,7 +34,6 @@ export interface InvokeApiDeps {
 }
 
 const INVOCATION_TYPES = ['RequestResponse', 'Event', 'DryRun']
-const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /** `POST /2015-03-31/functions/{name}/invocations`, as the AWS SDK calls it. */
 export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
@@ -122,20 +122,8 @@ export function createInvokeHandler(deps: InvokeApiDeps): Handler<GatewayEnv> {
       const body = await readBody(c)
       const refused = c.get('bodyReceived')()
       if (refused !== undefined) return refused
-      let text: string
-      try {
-        text = utf8.decode(body)
-      } catch {
-        // Decoding would put U+FFFD in the event; Lambda refuses it.
-        return apiError(
-          c,
-          400,
-          ErrorType.InvalidRequestContent,
-          'Could not parse request body into json: the payload is not valid UTF-8',
-        )
-      }
-      // Lambda treats an empty body as an empty JSON object.
-      const payload = text === '' ? '{}' : text
+      const payload = payloadText(c, body)
+      if (typeof payload !== 'string') return payload
       return isEvent ? invokeEvent(c, name, payload, options) : invokeSync(c, name, payload, options)
     }
     // Which of the two limits applies is only known per request. A declared

@@ -18,6 +18,8 @@ import { functionNotFound, readInvokeRequest } from './invoke-request.js'
 import type { Lifecycle } from './lifecycle.js'
 import { encodeLogResult } from './log-result.js'
 import { payloadLimit } from './payload-limit.js'
+import { payloadText } from './payload-text.js'
+import { readBody } from './request-body.js'
 import { streamInvoke } from './stream-invoke.js'
 
 export const INVOKE_STREAM_PATH = '/2021-11-15/functions/:name/response-streaming-invocations'
@@ -96,9 +98,15 @@ export function createInvokeStreamHandler(deps: InvokeStreamApiDeps): Handler<Ga
 
     let response: Response | undefined
     const rejected = await limit(c, async () => {
-      const text = await c.req.text()
+      const body = await readBody(c)
       // In flight from now on, for the shutdown's drain (see trackRequests).
-      response = c.get('bodyReceived')() ?? (await invoke(c, name, text === '' ? '{}' : text, options))
+      const refused = c.get('bodyReceived')()
+      if (refused !== undefined) {
+        response = refused
+        return
+      }
+      const payload = payloadText(c, body)
+      response = typeof payload === 'string' ? await invoke(c, name, payload, options) : payload
     })
     return rejected ?? (response as Response)
   }

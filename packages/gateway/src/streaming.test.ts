@@ -57,6 +57,22 @@ describe('InvokeWithResponseStream', () => {
     expect(new DataView(bytes.buffer).getUint32(0)).toBeLessThan(bytes.byteLength)
   })
 
+  it('answers a payload that is not valid UTF-8 with 400 InvalidRequestContentException, running nothing', async () => {
+    let ran = false
+    const app = setup(() => {
+      ran = true
+      return streamed(['a'], 'text/plain')
+    })
+    const res = await app.request(STREAM_PATH('fn'), {
+      method: 'POST',
+      body: Buffer.from('{"name":"caf\xe9"}', 'latin1'),
+    })
+    expect(res.status).toBe(400)
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidRequestContentException')
+    expect(((await res.json()) as { message: string }).message).toMatch(/not valid UTF-8/)
+    expect(ran).toBe(false)
+  })
+
   it('refuses Event invocations, which Lambda does not stream', async () => {
     const app = setup(() => streamed([], 'text/plain'))
     const res = await app.request(STREAM_PATH('fn'), { method: 'POST', headers: { 'X-Amz-Invocation-Type': 'Event' } })

@@ -65,6 +65,17 @@ describe('schedules in lambdalet.json', () => {
     ])
   })
 
+  it('asks for a name when the default one would pass 64 characters', async () => {
+    const long = `tick${'k'.repeat(56)}`
+    const { functions } = project(() => ({
+      functions: { [long]: { handler: 'tick.handler', events: [{ schedule: 'rate(5 minutes)' }] } },
+    }))
+    const error = await loadProject({ dir: functions, cwd: functions }).catch((thrown: unknown) => thrown)
+    expect((error as ConfigError).issues).toEqual([
+      `lambdalet.json: functions.${long}.events[0].name: the default "${long}-schedule-1" is over 64 characters: give the schedule a name`,
+    ])
+  })
+
   it('takes a schedule with its input onto the function', async () => {
     const { functions } = project(() => ({
       functions: { tick: { events: [{ schedule: 'cron(0 12 ? * MON-FRI *)', input: { report: 'daily' } }] } },

@@ -50,7 +50,9 @@ export function resolveSchedules(
     const parsed = parseScheduleExpression(options.schedule)
     if (!parsed.ok) problems.push(`${at}.schedule: ${parsed.message}`)
     const name = options.name ?? `${options.functionName}-schedule-${count}`
-    if (!isRuleName(name)) {
+    if (options.name === undefined && typeof options.functionName === 'string' && !isRuleName(name)) {
+      problems.push(`${at}.name: the default ${JSON.stringify(name)} is over 64 characters: give the schedule a name`)
+    } else if (!isRuleName(name)) {
       problems.push(`${at}.name: expected 1 to 64 letters, digits, ".", "-" or "_", got ${JSON.stringify(name)}`)
     } else if (names.has(name)) {
       problems.push(`${at}.name: another schedule is already named ${JSON.stringify(name)}`)

@@ -102,7 +102,14 @@ describe('schedules on a one-process store', () => {
   })
 
   it('refuses invalid schedules, naming each one and what is wrong', async () => {
-    const host = createHost({ logs: false, functions: { a: { handler: 'recorder.mjs', codeDir: '/nowhere' } } })
+    const long = 'f'.repeat(60)
+    const host = createHost({
+      logs: false,
+      functions: {
+        a: { handler: 'recorder.mjs', codeDir: '/nowhere' },
+        [long]: { handler: 'recorder.mjs', codeDir: '/nowhere' },
+      },
+    })
     try {
       const error = await createEventQueue({
         invoker: host,
@@ -111,6 +118,7 @@ describe('schedules on a one-process store', () => {
           { functionName: 'a', schedule: 'rate(1 minutes)' },
           { functionName: 'b', schedule: 'cron(0 12 * * * *)' },
           { functionName: 'a', schedule: 'rate(5 minutes)', name: 'bad name' },
+          { functionName: long, schedule: 'rate(5 minutes)' },
         ],
       }).catch((thrown: unknown) => thrown)
       expect(error).toBeInstanceOf(TypeError)
@@ -119,6 +127,9 @@ describe('schedules on a one-process store', () => {
       expect(message).toContain('schedules[1].functionName: not a function of the invoker, got "b"')
       expect(message).toContain('schedules[1].schedule: cron(0 12 * * * *): one of day-of-month')
       expect(message).toContain('schedules[2].name: expected 1 to 64 letters')
+      expect(message).toContain(
+        `schedules[3].name: the default "${long}-schedule-1" is over 64 characters: give the schedule a name`,
+      )
     } finally {
       await host.close()
     }

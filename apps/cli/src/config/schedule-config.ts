@@ -31,7 +31,11 @@ export function checkScheduleEntry(
   const parsed = parseScheduleExpression(entry['schedule'])
   if (!parsed.ok) issues.push(`${keyPath(path, 'schedule')}: ${parsed.message}`)
   const name = entry['name'] ?? defaultName
-  if (!isRuleName(name)) {
+  if (entry['name'] === undefined && !isRuleName(name)) {
+    issues.push(
+      `${keyPath(path, 'name')}: the default ${JSON.stringify(name)} is over 64 characters: give the schedule a name`,
+    )
+  } else if (!isRuleName(name)) {
     issues.push(
       `${keyPath(path, 'name')}: expected 1 to 64 letters, digits, ".", "-" or "_", got ${describeValue(name)}`,
     )

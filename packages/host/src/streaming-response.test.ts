@@ -4,7 +4,8 @@ import { CREDIT_BATCH_BYTES, STREAM_WINDOW_BYTES, StreamingResponse } from './st
 
 const CHUNK = 64 * 1024
 
-function started() {
+/** A stream started, once the turn in which its window is granted is over. */
+async function started() {
   const credits: number[] = []
   const returned: ArrayBuffer[][] = []
   let head: StreamingInvokeResult | undefined
@@ -25,17 +26,31 @@ function started() {
   }
   response.start('application/octet-stream', control)
   if (head?.streamed !== true || head.release === undefined) throw new Error('the head should be a stream')
+  await new Promise((resolve) => setImmediate(resolve))
   return { response, credits, returned, release: head.release, reader: head.body.getReader() }
 }
 
 describe('StreamingResponse', () => {
-  it('grants the runtime its window before any byte is taken', () => {
-    const { credits } = started()
+  it('grants the runtime its window before any byte is taken', async () => {
+    const { credits } = await started()
+    expect(credits).toEqual([STREAM_WINDOW_BYTES])
+  })
+
+  it('grants the window only after the turn in which the head is answered, so the head goes out first', async () => {
+    const credits: number[] = []
+    const head = new Promise<StreamingInvokeResult>((resolve) => {
+      const response = new StreamingResponse('r1', Number.POSITIVE_INFINITY, resolve, () => {})
+      response.start('text/plain', { credit: (bytes) => credits.push(bytes), cancel: () => {} })
+    })
+    await head
+    const grantedWithHead = [...credits]
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(grantedWithHead).toEqual([])
     expect(credits).toEqual([STREAM_WINDOW_BYTES])
   })
 
   it('credits what the reader took in batches, not per chunk', async () => {
-    const { response, credits, reader } = started()
+    const { response, credits, reader } = await started()
     const chunks = 16
     for (let i = 0; i < chunks; i++) {
       response.chunk(new Uint8Array(CHUNK))
@@ -46,14 +61,14 @@ describe('StreamingResponse', () => {
     expect(batches.every((bytes) => bytes === CREDIT_BATCH_BYTES)).toBe(true)
   })
 
-  it('credits nothing past its queue while the reader reads nothing', () => {
-    const { response, credits } = started()
+  it('credits nothing past its queue while the reader reads nothing', async () => {
+    const { response, credits } = await started()
     for (let i = 0; i < 32; i++) response.chunk(new Uint8Array(CHUNK))
     expect(credits).toEqual([STREAM_WINDOW_BYTES])
   })
 
   it('hands released chunks back with the next credit, each once', async () => {
-    const { response, returned, release, reader } = started()
+    const { response, returned, release, reader } = await started()
     const chunks: Uint8Array[] = []
     for (let i = 0; i < CREDIT_BATCH_BYTES / CHUNK; i++) {
       response.chunk(new Uint8Array(CHUNK))
@@ -70,7 +85,7 @@ describe('StreamingResponse', () => {
   })
 
   it('never hands back memory that did not come from the runtime, or after the stream settled', async () => {
-    const { response, returned, release, reader } = started()
+    const { response, returned, release, reader } = await started()
     release(new Uint8Array(CHUNK))
     response.chunk(new Uint8Array(CHUNK))
     const { value } = await reader.read()

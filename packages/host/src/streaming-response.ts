@@ -88,7 +88,11 @@ export class StreamingResponse implements ResponseSink {
     if (this.#phase !== 'waiting') return
     this.#phase = 'streaming'
     this.#control = control
-    control.credit(STREAM_WINDOW_BYTES)
+    // The window goes once whoever awaited the head has had its turn (an
+    // HTTP route writes the response head then). Granted at once, it let
+    // the runtime's thread post 2 MiB of chunks while this one was still to
+    // send the head: time to first byte went from about 2.2 to 2.9 ms.
+    setImmediate(() => control.credit(STREAM_WINDOW_BYTES))
     const body = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {

@@ -82,13 +82,13 @@ export function registerHttpRoutes(
     return c.json({ message: 'Request Entity Too Large' }, 413)
   })
   for (const route of parsed.sort(compareRoutes)) {
-    const handler = createRouteHandler(route, deps)
+    const handler = createRouteHandler(route, deps, app)
     if (route.method === 'ANY') app.all(route.honoPath, limit, handler)
     else app.on(route.method, route.honoPath, limit, handler)
   }
 }
 
-function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler<GatewayEnv> {
+function createRouteHandler(route: Route, deps: HttpRoutesDeps, app: Hono<GatewayEnv>): Handler<GatewayEnv> {
   const { invoker, accountId, apiId, log } = deps
   const { functionName } = route
   const v1 = deps.payloadFormatVersions?.[functionName] === '1.0'
@@ -106,7 +106,7 @@ function createRouteHandler(route: Route, deps: HttpRoutesDeps): Handler<Gateway
       // A streaming handler's response goes out as it is written (a
       // Function URL's RESPONSE_STREAM); any other's is mapped whole.
       const head = await streamInvoke(invoker, functionName, JSON.stringify(event), { requestId }, deps.lifecycle)
-      if (head.streamed) return streamedRouteResponse(head, requestId, method === 'HEAD', nodeOutgoing(c))
+      if (head.streamed) return streamedRouteResponse(head, requestId, method === 'HEAD', nodeOutgoing(c, app))
       result = head.result
     } catch (error) {
       return httpApiErrorResponse(error, requestId)

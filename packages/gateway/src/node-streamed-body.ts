@@ -1,5 +1,7 @@
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import type { Context } from 'hono'
+import type { Context, Hono } from 'hono'
+import { matchedRoutes } from 'hono/route'
+import type { GatewayEnv } from './gateway-env.js'
 
 /** The Node response @hono/node-server puts in `c.env.outgoing`, as far as streaming a body to it goes. */
 export interface NodeOutgoing {
@@ -13,12 +15,28 @@ export interface NodeOutgoing {
   readonly destroyed: boolean
 }
 
-/** The Node response under this request, when the server is @hono/node-server; other servers have none. */
-export function nodeOutgoing(c: Context): NodeOutgoing | undefined {
+/**
+ * Node's response under this request, to write a streamed body to
+ * directly: when the server is @hono/node-server and `app` (the gateway)
+ * handles the request alone. Mounted in an app of the embedder's, its
+ * middleware may set or read the response around the route: the body is
+ * then a `Response` as usual (Hono's merge of their headers would also turn
+ * the "already sent" answer into one @hono/node-server sends again).
+ */
+export function nodeOutgoing(c: Context, app: Hono<GatewayEnv>): NodeOutgoing | undefined {
   const outgoing = (c.env as { outgoing?: Partial<NodeOutgoing> } | undefined)?.outgoing
   if (typeof outgoing?.writeHead !== 'function' || typeof outgoing.write !== 'function') return undefined
+  let own = handlers.get(app)
+  if (own === undefined) {
+    own = new Set(app.routes.map((route) => route.handler))
+    handlers.set(app, own)
+  }
+  for (const route of matchedRoutes(c)) if (!own.has(route.handler)) return undefined
   return outgoing as NodeOutgoing
 }
+
+/** The handlers and middleware each gateway registered, taken at its first streamed response. */
+const handlers = new WeakMap<Hono<GatewayEnv>, Set<unknown>>()
 
 /**
  * Sends a streamed response straight to Node's response instead of handing

@@ -45,7 +45,7 @@ describe('response streaming through lambdalet serve', () => {
     server = await startTestServer({
       functions: {
         stepped: streaming('stepped'),
-        fails: streaming('failsMidStream'),
+        fails: streaming('failsMidStream', { routes: ['GET /fails'] }),
         hangs: streaming('hangsMidStream', { timeoutMs: 1000 }),
         hello: fixture('hello.mjs'),
         http: streaming('http', { routes: ['GET /http'] }),
@@ -211,6 +211,23 @@ describe('response streaming through lambdalet serve', () => {
       })
       expect(body.byteLength).toBe(count * size)
       expect(misnumbered(body, size)).toEqual([])
+    })
+
+    it('cuts the body short when the handler throws after writing, and keeps serving', async () => {
+      const outcome = await new Promise<{ status?: number; body: string; error?: string }>((resolve) => {
+        const req = request(`${server.url}/fails`, (res) => {
+          let body = ''
+          res.on('data', (chunk: Buffer) => (body += chunk))
+          res.on('error', (error: NodeJS.ErrnoException) =>
+            resolve({ status: res.statusCode, body, error: error.code }),
+          )
+          res.on('end', () => resolve({ status: res.statusCode, body }))
+        })
+        req.on('error', (error: NodeJS.ErrnoException) => resolve({ body: '', error: error.code }))
+        req.end()
+      })
+      expect(outcome).toEqual({ status: 200, body: 'partial ', error: 'ECONNRESET' })
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
     })
 
     it('sends the status, headers and cookies of an HttpResponseStream.from prelude, then the body as written', async () => {

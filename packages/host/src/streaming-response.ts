@@ -22,7 +22,7 @@ const HOST_BUFFER_BYTES = 64 * 1024
  * cross-thread round trip (post the chunk, the host takes it, the credit
  * comes back) and the threads took turns: 0.25x a bare `node:http` stream.
  * With it the runtime writes on while the host is still taking earlier
- * chunks (1 MiB: 0.39x; 2 MiB, once chunk buffers are reused: 0.45-0.64x).
+ * chunks (1 MiB: 0.39x; 2 MiB, once chunk buffers are reused: 0.41-0.64x).
  * It is also what a stream can hold in the host beyond its queue, so it
  * stays small next to the stream (the bench keeps RSS growth under 0.1x of
  * 128 MB).

@@ -264,6 +264,24 @@ async function writeBlocks(
 }
 
 /** The stream bytes the host was handed so far. */
+/** Credits all of `req-1` from now on until the runtime's body is written: answered 202, every byte forwarded. */
+async function creditToTheEnd(
+  api: RuntimeApi,
+  writing: Promise<void>,
+  answer: Promise<{ status: number }>,
+  received: () => number,
+  total: number,
+): Promise<void> {
+  const timer = setInterval(() => api.credit('req-1', total), 5)
+  try {
+    await writing
+    expect((await answer).status).toBe(202)
+  } finally {
+    clearInterval(timer)
+  }
+  expect(received()).toBe(total)
+}
+
 function streamedBytes(reported: ReadonlyArray<{ kind: string; text?: string }>): number {
   return reported.reduce((sum, r) => sum + (r.kind === 'stream-chunk' ? Buffer.byteLength(r.text ?? '') : 0), 0)
 }
@@ -323,14 +341,7 @@ describe('POST /invocation/{id}/response, streaming', () => {
     api.credit('req-1', held)
     await until(() => received() > held)
     // Credit everything from now on, so it finishes.
-    const timer = setInterval(() => api.credit('req-1', total), 5)
-    try {
-      await writing
-      expect((await answer).status).toBe(202)
-    } finally {
-      clearInterval(timer)
-    }
-    expect(received()).toBe(total)
+    await creditToTheEnd(api, writing, answer, received, total)
     expect(reported.at(-1)).toEqual({ kind: 'stream-end', requestId: 'req-1' })
   })
 
@@ -349,14 +360,7 @@ describe('POST /invocation/{id}/response, streaming', () => {
     await until(() => req.writableNeedDrain)
     // The grant, the window and at most one socket read past them.
     expect(received()).toBeLessThan(grant + 16 * 1024 + 128 * 1024)
-    const timer = setInterval(() => api.credit('req-1', total), 5)
-    try {
-      await writing
-      expect((await answer).status).toBe(202)
-    } finally {
-      clearInterval(timer)
-    }
-    expect(received()).toBe(total)
+    await creditToTheEnd(api, writing, answer, received, total)
   })
 })
 
